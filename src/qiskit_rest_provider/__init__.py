@@ -1,0 +1,53 @@
+"""Drop-in Qiskit primitives over IBM Quantum's runtime REST API.
+
+``from qiskit_rest_provider import EstimatorV2, SamplerV2, RuntimeService`` is all most users
+need. Exports are lazy so that importing the package costs no more than Qiskit itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from .version import __version__
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+_EXPORTS = {
+    "EstimatorV2": "qiskit_rest_provider.primitives.estimator",
+    "SamplerV2": "qiskit_rest_provider.primitives.sampler",
+    "EstimatorOptions": "qiskit_rest_provider.primitives.options",
+    "SamplerOptions": "qiskit_rest_provider.primitives.options",
+    "RuntimeService": "qiskit_rest_provider.service",
+    "RuntimeJob": "qiskit_rest_provider.job",
+    "RestBackend": "qiskit_rest_provider.backend",
+    "Session": "qiskit_rest_provider.execution",
+    "Batch": "qiskit_rest_provider.execution",
+    "CloudTranspiler": "qiskit_rest_provider.transpiler",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .backend import RestBackend
+    from .execution import Batch, Session
+    from .job import RuntimeJob
+    from .primitives.estimator import EstimatorV2
+    from .primitives.options import EstimatorOptions, SamplerOptions
+    from .primitives.sampler import SamplerV2
+    from .service import RuntimeService
+    from .transpiler import CloudTranspiler
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qiskit_rest_provider' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,158 @@
+"""QuantumCircuit -> OpenQASM 3 text that a server reads back exactly as the user meant it.
+
+Four things go silently wrong with a plain ``qasm3.dumps`` (ARCHITECTURE.md §4), and each is
+handled here:
+
+* **Parameter order.** Servers bind a values array in the order of the circuit they parsed,
+  and the exporter's renamed identifiers (``x[10]`` -> ``_x_10_``) sort differently once read
+  back. Parameters are renamed to ``p0, p1, ...`` with a fixed width, so declaration order,
+  plain sorting and Qiskit's natural sorting all agree with ``circuit.parameters``.
+* **Register names.** The exporter renames registers (``if`` -> ``if_0``, and then even ``z`` ->
+  ``z_1``). The declared names are read back from the text, and the user's names travel in a
+  header comment, so results map back by name in the circuit's register order, in any process.
+* **Width.** A circuit with a layout exports only the physical qubits it touches. The layout
+  is dropped so all ``num_qubits`` are declared (qubit ``i`` stays physical qubit ``i``).
+* **Angles.** Constants are disabled, so every angle is written with ``repr`` (lossless).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from qiskit import QuantumCircuit
+from qiskit.circuit import Parameter
+
+from ..exceptions import EncodeError
+
+__all__ = [
+    "HEADER_PREFIX",
+    "CregSpec",
+    "CircuitExport",
+    "export_circuit",
+    "read_header",
+    "declared_registers",
+    "declared_inputs",
+]
+
+logger = logging.getLogger(__name__)
+
+HEADER_PREFIX = "// qiskit_rest_provider: "
+_MAX_METADATA_CHARS = 65536
+
+_REGISTER_DECL = re.compile(r"^bit\[(\d+)\]\s+([^\s;\[]+)\s*;", re.MULTILINE)
+_INPUT_DECL = re.compile(r"^input\s+(?:float|angle)(?:\[\d+\])?\s+([^\s;]+)\s*;", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class CregSpec:
+    """A classical register as the user named it and as it is declared on the wire."""
+
+    name: str
+    wire: str
+    size: int
+
+
+@dataclass(frozen=True)
+class CircuitExport:
+    """The wire form of one circuit and what is needed to read its results back."""
+
+    qasm: str
+    cregs: tuple[CregSpec, ...]
+    num_qubits: int
+    num_parameters: int
+
+
+def declared_registers(qasm: str) -> list[tuple[str, int]]:
+    """Classical registers declared at top level, in declaration order, as ``(name, size)``."""
+    return [(match.group(2), int(match.group(1))) for match in _REGISTER_DECL.finditer(qasm)]
+
+
+def declared_inputs(qasm: str) -> list[str]:
+    """Names of ``input float``/``input angle`` parameters, in declaration order."""
+    return _INPUT_DECL.findall(qasm)
+
+
+def read_header(qasm: str) -> dict[str, Any]:
+    """Return the JSON this package writes in a header comment, or ``{}`` if there is none."""
+    start = qasm.find(HEADER_PREFIX)
+    if start < 0:
+        return {}
+    end = qasm.find("\n", start)
+    try:
+        header = json.loads(qasm[start + len(HEADER_PREFIX) : end if end >= 0 else None])
+    except ValueError:
+        return {}
+    return header if isinstance(header, dict) else {}
+
+
+def _header(circuit: QuantumCircuit) -> str:
+    header: dict[str, Any] = {"cregs": [creg.name for creg in circuit.cregs]}
+    if circuit.metadata:
+        try:
+            text = json.dumps(circuit.metadata, ensure_ascii=True, allow_nan=False)
+        except (TypeError, ValueError):
+            logger.debug("circuit metadata is not JSON; it stays local to this process")
+        else:
+            if len(text) <= _MAX_METADATA_CHARS:
+                header["metadata"] = circuit.metadata
+    # ensure_ascii escapes newlines and control characters, so the comment stays one line.
+    return HEADER_PREFIX + json.dumps(header, ensure_ascii=True, separators=(",", ":"))
+
+
+def _prepare(circuit: QuantumCircuit) -> QuantumCircuit:
+    prepared = circuit
+    if circuit.layout is not None:
+        prepared = circuit.copy()
+        prepared._layout = None  # noqa: SLF001 - no public way to export without the layout
+    parameters = list(circuit.parameters)
+    if parameters:
+        width = len(str(len(parameters) - 1))
+        mapping = {param: Parameter(f"p{index:0{width}d}") for index, param in enumerate(parameters)}
+        prepared = prepared.assign_parameters(mapping, inplace=False)
+    return prepared
+
+
+def export_circuit(circuit: QuantumCircuit) -> CircuitExport:
+    """Export ``circuit`` to lossless, full-width OpenQASM 3 with a header comment.
+
+    Args:
+        circuit: Any circuit Qiskit's OpenQASM 3 exporter can write.
+
+    Returns:
+        The QASM text plus the register mapping needed to decode results.
+
+    Raises:
+        EncodeError: The exporter cannot write the circuit.
+    """
+    from qiskit import qasm3  # lazy: the exporter is not needed to import the package
+
+    prepared = _prepare(circuit)
+    try:
+        text = qasm3.dumps(prepared, disable_constants=True)
+    except Exception as exc:  # the exporter raises several unrelated types
+        raise EncodeError(
+            f"Circuit '{circuit.name}' cannot be written as OpenQASM 3: {exc}. "
+            "Decompose or transpile unsupported instructions first."
+        ) from exc
+    declared = declared_registers(text)
+    if len(declared) != len(circuit.cregs):
+        raise EncodeError(
+            f"Circuit '{circuit.name}' has {len(circuit.cregs)} classical registers but the "
+            f"OpenQASM 3 text declares {len(declared)} (overlapping registers are not supported)."
+        )
+    first_line_end = text.index("\n") + 1
+    qasm = text[:first_line_end] + _header(circuit) + "\n" + text[first_line_end:]
+    cregs = tuple(
+        CregSpec(name=creg.name, wire=wire, size=size)
+        for creg, (wire, size) in zip(circuit.cregs, declared)
+    )
+    return CircuitExport(
+        qasm=qasm,
+        cregs=cregs,
+        num_qubits=circuit.num_qubits,
+        num_parameters=circuit.num_parameters,
+    )

@@ -1,0 +1,287 @@
+"""Result JSON <-> Qiskit ``PrimitiveResult``, for both formats the service returns.
+
+* **Tagged** (``support_qiskit: true``): ``{"__type__": "PrimitiveResult", "__value__": ...}``
+  with ``DataBin``/``BitArray``/``ndarray`` values (research runtime-rest-api.md §4.2).
+* **Plain** (``support_qiskit`` false or absent): ``{"results": [{"data", "metadata"}],
+  "metadata"}``, estimator arrays as nested lists, sampler registers as
+  ``{"samples": ["0x3", ...], "num_bits": n}`` (§4.1).
+
+Decoding restores the user's register names and order and the local circuit metadata from the
+PUBs' :class:`~qiskit_rest_provider.codec.pubs.PubSpec`.
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from qiskit.primitives import BitArray, DataBin, PrimitiveResult, PubResult, SamplerPubResult
+
+from ..exceptions import DecodeError
+from .pubs import PubSpec
+from .tagged import encode_ndarray, tag, untag
+
+__all__ = [
+    "decode_result",
+    "encode_result",
+    "bitarray_from_hex",
+    "bitarray_to_hex",
+    "BITARRAY_FIELD_TYPE",
+]
+
+BITARRAY_FIELD_TYPE = "<class 'qiskit.primitives.containers.bit_array.BitArray'>"
+_ESTIMATOR_FLOAT_FIELDS = ("evs", "stds", "ensemble_standard_error")
+
+
+# --------------------------------------------------------------------------- hex samples
+
+
+def bitarray_from_hex(samples: Any, num_bits: int) -> BitArray:
+    """Hex shot strings (any nesting; last axis = shots) -> ``BitArray``, vectorised.
+
+    Clbit 0 is the least-significant bit, as in Qiskit. Raises ``DecodeError`` on a missing
+    ``0x``, non-hex characters or values wider than ``num_bits``.
+    """
+    strings = np.asarray(samples, dtype="S")
+    if strings.ndim == 0:
+        raise DecodeError("Sampler 'samples' must be a list of hex strings.")
+    nbytes = max((num_bits + 7) // 8, 1)
+    flat = strings.reshape(-1)
+    if flat.size and not np.all(np.strings.startswith(flat, b"0x")):
+        raise DecodeError("Every sampler sample must be a '0x'-prefixed hex string.")
+    digits = np.strings.zfill(np.strings.lstrip(flat, b"0x"), 2 * nbytes)
+    if flat.size and np.any(np.strings.str_len(digits) != 2 * nbytes):
+        raise DecodeError(f"A sample is wider than its register's {num_bits} bits.")
+    try:
+        raw = binascii.unhexlify(digits.astype(f"S{2 * nbytes}").tobytes())
+    except binascii.Error as exc:
+        raise DecodeError(f"Invalid hex sample: {exc}") from exc
+    array = np.frombuffer(raw, dtype=np.uint8).reshape(strings.shape + (nbytes,))
+    if num_bits % 8 and array.size and np.any(array[..., 0] >> (num_bits % 8)):
+        raise DecodeError(f"A sample is wider than its register's {num_bits} bits.")
+    if num_bits == 0:
+        array = array[..., :0]
+    return BitArray(np.ascontiguousarray(array), num_bits)
+
+
+def bitarray_to_hex(bits: BitArray) -> list[Any]:
+    """``BitArray`` -> nested lists of hex strings without leading zeros (``"0x0"``, ``"0x3"``)."""
+    array = bits.array
+    nbytes = array.shape[-1]
+    if nbytes == 0:
+        return np.full(array.shape[:-1], "0x0", dtype=object).tolist()
+    digits = np.frombuffer(binascii.hexlify(array.tobytes()), dtype=f"S{2 * nbytes}")
+    stripped = np.strings.lstrip(digits, b"0")
+    stripped = np.where(np.strings.str_len(stripped) == 0, b"0", stripped)
+    text = np.strings.add(b"0x", stripped).astype("U")
+    return text.reshape(array.shape[:-1]).tolist()
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def decode_result(body: bytes | str | Mapping[str, Any], program: str, specs: Sequence[PubSpec]):
+    """Decode a results body into a ``PrimitiveResult``.
+
+    Args:
+        body: The HTTP body, or the already-parsed JSON.
+        program: ``"sampler"`` or ``"estimator"``.
+        specs: One decode spec per PUB, in PUB order.
+
+    Raises:
+        DecodeError: The body is not a result of either format or does not match the PUBs.
+    """
+    try:
+        data = json.loads(body) if isinstance(body, (bytes, str)) else body
+    except ValueError as exc:
+        raise DecodeError(f"The result is not JSON: {exc}") from exc
+    if not isinstance(data, Mapping):
+        raise DecodeError("The result is not a JSON object.")
+    if data.get("__type__") == "PrimitiveResult":
+        value = untag(data)["__value__"]
+        items = [_untagged_pub(item) for item in value.get("pub_results", [])]
+        metadata = value.get("metadata") or {}
+    elif isinstance(data.get("results"), list):
+        items = [(item.get("data") or {}, item.get("metadata") or {}) for item in data["results"]]
+        items = [(_plain_fields(fields, program), meta) for fields, meta in items]
+        metadata = untag(data.get("metadata") or {})
+    else:
+        raise DecodeError("The result has neither a PrimitiveResult nor a 'results' list.")
+    if specs and len(items) != len(specs):
+        raise DecodeError(f"The result has {len(items)} PUB results for {len(specs)} PUBs.")
+    specs = list(specs) or [None] * len(items)
+    build = _sampler_pub_result if program == "sampler" else _estimator_pub_result
+    pub_results = [
+        build(index, fields, meta, spec) for index, ((fields, meta), spec) in enumerate(zip(items, specs))
+    ]
+    return PrimitiveResult(pub_results, metadata={**metadata, "version": metadata.get("version", 2)})
+
+
+def _untagged_pub(item: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    if not isinstance(item, Mapping) or "__value__" not in item:
+        raise DecodeError("A pub result is not a tagged object.")
+    value = item["__value__"]
+    data = value.get("data") or {}
+    bin_value = data.get("__value__", data) if isinstance(data, Mapping) else {}
+    fields = {}
+    for name, field in (bin_value.get("fields") or {}).items():
+        if isinstance(field, Mapping) and field.get("__type__") == "BitArray":
+            inner = field["__value__"]
+            fields[name] = BitArray(np.asarray(inner["array"], dtype=np.uint8), int(inner["num_bits"]))
+        else:
+            fields[name] = field
+    return fields, value.get("metadata") or {}
+
+
+def _plain_fields(fields: Mapping[str, Any], program: str) -> dict[str, Any]:
+    if program != "sampler":
+        return dict(fields)
+    out = {}
+    for name, register in fields.items():
+        if not isinstance(register, Mapping) or "samples" not in register:
+            raise DecodeError(f"Register '{name}' has no 'samples'.")
+        out[name] = bitarray_from_hex(register["samples"], int(register["num_bits"]))
+    return out
+
+
+def _sampler_pub_result(index: int, fields: dict, meta: dict, spec: PubSpec | None):
+    ordered: dict[str, BitArray] = {}
+    if spec is not None and spec.cregs:
+        for creg in spec.cregs:
+            for key in (creg.wire, "esc__" + creg.wire, creg.name):
+                if key in fields:
+                    ordered[creg.name] = fields[key]
+                    break
+            else:
+                raise DecodeError(
+                    f"PUB {index}: the result has no register '{creg.wire}' (for '{creg.name}'); "
+                    f"it has {sorted(fields)}."
+                )
+    else:
+        ordered = dict(fields)
+    shape = spec.shape if spec is not None else _leading_shape(ordered)
+    try:
+        data = DataBin(shape=shape, **ordered)
+    except ValueError as exc:
+        raise DecodeError(f"PUB {index}: result does not match the PUB shape {shape}: {exc}") from exc
+    metadata = dict(meta)
+    shots = next(iter(ordered.values())).num_shots if ordered else (spec.shots if spec else None)
+    metadata.setdefault("shots", shots)
+    metadata["circuit_metadata"] = spec.circuit_metadata if spec else meta.get("circuit_metadata", {})
+    return SamplerPubResult(data, metadata=metadata)
+
+
+def _estimator_pub_result(index: int, fields: dict, meta: dict, spec: PubSpec | None):
+    arrays = {}
+    for name, value in fields.items():
+        if value is None:
+            continue  # the service sends e.g. ensemble_standard_error: null with ZNE
+        array = np.asarray(value, dtype=np.float64 if name in _ESTIMATOR_FLOAT_FIELDS else None)
+        arrays[name] = array
+    shape = spec.shape if spec is not None else np.shape(arrays.get("evs", ()))
+    for name in _ESTIMATOR_FLOAT_FIELDS:
+        if name in arrays and arrays[name].shape != tuple(shape):
+            if arrays[name].size != int(np.prod(shape)):
+                raise DecodeError(
+                    f"PUB {index}: '{name}' has shape {arrays[name].shape}, expected {tuple(shape)}."
+                )
+            arrays[name] = arrays[name].reshape(shape)
+    try:
+        data = DataBin(shape=tuple(shape), **arrays)
+    except ValueError as exc:
+        raise DecodeError(f"PUB {index}: result does not match the PUB shape: {exc}") from exc
+    metadata = dict(meta)
+    if "target_precision" not in metadata and spec is not None:
+        metadata["target_precision"] = spec.precision
+    metadata["circuit_metadata"] = spec.circuit_metadata if spec else meta.get("circuit_metadata", {})
+    return PubResult(data, metadata=metadata)
+
+
+def _leading_shape(fields: Mapping[str, BitArray]) -> tuple[int, ...]:
+    return next(iter(fields.values())).shape if fields else ()
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def _tag_json(obj: Any) -> Any:
+    """Make metadata JSON-safe in the tagged dialect (datetimes, arrays, numpy scalars)."""
+    if isinstance(obj, Mapping):
+        return {str(k): _tag_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_tag_json(v) for v in obj]
+    if isinstance(obj, datetime):
+        return tag("datetime", obj.isoformat())
+    if isinstance(obj, np.ndarray):
+        return encode_ndarray(obj)
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def _plain_json(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        if set(obj) == {"__type__", "__value__"}:
+            return _plain_json(obj["__value__"])
+        return {str(k): _plain_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain_json(v) for v in obj]
+    if isinstance(obj, datetime):
+        return obj.isoformat()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def encode_result(
+    program: str,
+    pub_results: Sequence[PubResult],
+    metadata: Mapping[str, Any],
+    *,
+    tagged: bool,
+) -> dict[str, Any]:
+    """Encode results as the service does: schema-form tagged JSON or plain JSON."""
+    if not tagged:
+        results = []
+        for pub_result in pub_results:
+            data = {}
+            for name, value in pub_result.data.items():
+                if isinstance(value, BitArray):
+                    data[name] = {"samples": bitarray_to_hex(value), "num_bits": value.num_bits}
+                else:
+                    data[name] = np.asarray(value).tolist()
+            results.append({"data": data, "metadata": _plain_json(pub_result.metadata)})
+        return {"results": results, "metadata": _plain_json(metadata)}
+    pub_type = "SamplerPubResult" if program == "sampler" else "PubResult"
+    encoded = []
+    for pub_result in pub_results:
+        names, types, fields = [], [], {}
+        for name, value in pub_result.data.items():
+            names.append(name)
+            if isinstance(value, BitArray):
+                types.append(BITARRAY_FIELD_TYPE)
+                fields[name] = tag(
+                    "BitArray", {"array": encode_ndarray(value.array), "num_bits": value.num_bits}
+                )
+            else:
+                types.append("ndarray")
+                fields[name] = encode_ndarray(np.asarray(value))
+        data_bin = tag(
+            "DataBin",
+            {
+                "field_names": names,
+                "field_types": types,
+                "shape": list(pub_result.data.shape),
+                "fields": fields,
+            },
+        )
+        encoded.append(
+            tag(pub_type, {"data": data_bin, "metadata": _tag_json(pub_result.metadata)})
+        )
+    return tag("PrimitiveResult", {"pub_results": encoded, "metadata": _tag_json(metadata)})

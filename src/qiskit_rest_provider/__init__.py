@@ -30,6 +30,7 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
+    # ruff: noqa: F401 - names re-exported lazily through __getattr__
     from .backend import RestBackend
     from .execution import Batch, Session
     from .job import RuntimeJob

@@ -111,7 +111,9 @@ def _prepare(circuit: QuantumCircuit) -> QuantumCircuit:
     parameters = list(circuit.parameters)
     if parameters:
         width = len(str(len(parameters) - 1))
-        mapping = {param: Parameter(f"p{index:0{width}d}") for index, param in enumerate(parameters)}
+        mapping = {
+            param: Parameter(f"p{index:0{width}d}") for index, param in enumerate(parameters)
+        }
         prepared = prepared.assign_parameters(mapping, inplace=False)
     return prepared
 
@@ -148,7 +150,7 @@ def export_circuit(circuit: QuantumCircuit) -> CircuitExport:
     qasm = text[:first_line_end] + _header(circuit) + "\n" + text[first_line_end:]
     cregs = tuple(
         CregSpec(name=creg.name, wire=wire, size=size)
-        for creg, (wire, size) in zip(circuit.cregs, declared)
+        for creg, (wire, size) in zip(circuit.cregs, declared, strict=False)
     )
     return CircuitExport(
         qasm=qasm,

@@ -204,7 +204,7 @@ def spec_from_wire(program: str, pub: Any) -> PubSpec:
     names = header.get("cregs") or [wire for wire, _ in declared]
     cregs = tuple(
         CregSpec(name=name, wire=wire, size=size)
-        for name, (wire, size) in zip(names, declared)
+        for name, (wire, size) in zip(names, declared, strict=False)
     )
     array = normalize_parameter_values(values, declared_inputs(qasm))
     shape: tuple[int, ...] = array.shape[:-1]

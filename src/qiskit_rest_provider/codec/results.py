@@ -116,9 +116,12 @@ def decode_result(body: bytes | str | Mapping[str, Any], program: str, specs: Se
     specs = list(specs) or [None] * len(items)
     build = _sampler_pub_result if program == "sampler" else _estimator_pub_result
     pub_results = [
-        build(index, fields, meta, spec) for index, ((fields, meta), spec) in enumerate(zip(items, specs))
+        build(index, fields, meta, spec)
+        for index, ((fields, meta), spec) in enumerate(zip(items, specs, strict=False))
     ]
-    return PrimitiveResult(pub_results, metadata={**metadata, "version": metadata.get("version", 2)})
+    return PrimitiveResult(
+        pub_results, metadata={**metadata, "version": metadata.get("version", 2)}
+    )
 
 
 def _untagged_pub(item: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -131,7 +134,9 @@ def _untagged_pub(item: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     for name, field in (bin_value.get("fields") or {}).items():
         if isinstance(field, Mapping) and field.get("__type__") == "BitArray":
             inner = field["__value__"]
-            fields[name] = BitArray(np.asarray(inner["array"], dtype=np.uint8), int(inner["num_bits"]))
+            fields[name] = BitArray(
+                np.asarray(inner["array"], dtype=np.uint8), int(inner["num_bits"])
+            )
         else:
             fields[name] = field
     return fields, value.get("metadata") or {}
@@ -167,11 +172,15 @@ def _sampler_pub_result(index: int, fields: dict, meta: dict, spec: PubSpec | No
     try:
         data = DataBin(shape=shape, **ordered)
     except ValueError as exc:
-        raise DecodeError(f"PUB {index}: result does not match the PUB shape {shape}: {exc}") from exc
+        raise DecodeError(
+            f"PUB {index}: result does not match the PUB shape {shape}: {exc}"
+        ) from exc
     metadata = dict(meta)
     shots = next(iter(ordered.values())).num_shots if ordered else (spec.shots if spec else None)
     metadata.setdefault("shots", shots)
-    metadata["circuit_metadata"] = spec.circuit_metadata if spec else meta.get("circuit_metadata", {})
+    metadata["circuit_metadata"] = (
+        spec.circuit_metadata if spec else meta.get("circuit_metadata", {})
+    )
     return SamplerPubResult(data, metadata=metadata)
 
 
@@ -187,7 +196,8 @@ def _estimator_pub_result(index: int, fields: dict, meta: dict, spec: PubSpec | 
         if name in arrays and arrays[name].shape != tuple(shape):
             if arrays[name].size != int(np.prod(shape)):
                 raise DecodeError(
-                    f"PUB {index}: '{name}' has shape {arrays[name].shape}, expected {tuple(shape)}."
+                    f"PUB {index}: '{name}' has shape {arrays[name].shape}, "
+                    f"expected {tuple(shape)}."
                 )
             arrays[name] = arrays[name].reshape(shape)
     try:
@@ -197,7 +207,9 @@ def _estimator_pub_result(index: int, fields: dict, meta: dict, spec: PubSpec | 
     metadata = dict(meta)
     if "target_precision" not in metadata and spec is not None:
         metadata["target_precision"] = spec.precision
-    metadata["circuit_metadata"] = spec.circuit_metadata if spec else meta.get("circuit_metadata", {})
+    metadata["circuit_metadata"] = (
+        spec.circuit_metadata if spec else meta.get("circuit_metadata", {})
+    )
     return PubResult(data, metadata=metadata)
 
 

@@ -1,0 +1,19 @@
+"""HTTP transport: one ``requests.Session``, auth, timeouts, retries and typed errors.
+
+Knows only ``requests`` and the standard library; nothing here imports Qiskit.
+"""
+
+from .auth import AuthProvider, ClassicAuth, IamAuth, StaticBearer
+from .errors import raise_for_response
+from .retry import RetryPolicy
+from .transport import Transport
+
+__all__ = [
+    "AuthProvider",
+    "ClassicAuth",
+    "IamAuth",
+    "StaticBearer",
+    "RetryPolicy",
+    "Transport",
+    "raise_for_response",
+]

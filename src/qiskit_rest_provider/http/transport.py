@@ -1,0 +1,171 @@
+"""One ``requests.Session`` per service: base URL, headers, timeouts, retries, typed errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+import requests
+
+from ..exceptions import ApiConnectionError, ApiTimeoutError
+from ..version import __version__
+from .auth import AuthProvider
+from .errors import raise_for_response, retry_after_seconds
+from .retry import RetryPolicy
+
+__all__ = ["Transport", "API_VERSION", "USER_AGENT"]
+
+logger = logging.getLogger(__name__)
+
+API_VERSION = "2026-04-15"  # what qiskit-ibm-runtime 0.48-0.51 sends
+USER_AGENT = f"qiskit-rest-provider/{__version__} python-requests/{requests.__version__}"
+DEFAULT_TIMEOUT = (5.0, 60.0)
+
+
+class Transport:
+    """Sends requests to one API root with auth, timeouts and bounded retries.
+
+    Args:
+        base_url: API root, e.g. ``https://quantum.cloud.ibm.com/api/v1``.
+        auth: Supplies the credential headers.
+        instance: Instance CRN, sent as ``Service-CRN`` (current platform only).
+        api_version: ``IBM-API-Version`` header; ``None`` to omit it (Classic).
+        timeout: ``(connect, read)`` seconds; always set, with or without proxies.
+        verify: TLS verification, as in ``requests``.
+        proxies: ``requests`` proxies mapping.
+        retry: Retry policy.
+        session: Share an existing ``requests.Session``.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        auth: AuthProvider,
+        *,
+        instance: str | None = None,
+        api_version: str | None = API_VERSION,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        verify: bool | str = True,
+        proxies: dict[str, str] | None = None,
+        retry: RetryPolicy | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.auth = auth
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.session = session or requests.Session()
+        self._verify = verify
+        self._proxies = proxies
+        self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if instance:
+            self._headers["Service-CRN"] = instance
+        if api_version:
+            self._headers["IBM-API-Version"] = api_version
+
+    def __repr__(self) -> str:
+        return f"Transport(base_url={self.base_url!r})"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        timeout: tuple[float, float] | None = None,
+        idempotent: bool = False,
+    ) -> requests.Response:
+        """Send one logical request; retries transient failures, raises typed errors.
+
+        Args:
+            method: HTTP method.
+            path: Path relative to ``base_url`` (leading slash optional).
+            params: Query parameters (``None`` values are dropped).
+            json_body: JSON-serialisable body.
+            timeout: Override ``(connect, read)`` for this call.
+            idempotent: Repeating the request is harmless even if it reached the server.
+
+        Returns:
+            The successful response.
+        """
+        url = f"{self.base_url}/{path.lstrip('/')}"
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        data = None
+        headers = dict(self._headers)
+        if json_body is not None:
+            data = json.dumps(json_body, separators=(",", ":"), allow_nan=False).encode()
+            headers["Content-Type"] = "application/json"
+        started = time.monotonic()
+        waited = 0.0
+        reauthenticated = False
+        attempt = 0
+        while True:
+            auth_headers = self.auth.headers()
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    params=query,
+                    data=data,
+                    headers={**headers, **auth_headers},
+                    timeout=timeout or self.timeout,
+                    verify=self._verify,
+                    proxies=self._proxies,
+                )
+            except requests.RequestException as exc:
+                sent = not isinstance(exc, requests.ConnectTimeout) and not _refused(exc)
+                error = _connection_error(method, url, exc)
+                status = None
+            else:
+                logger.debug(
+                    "%s %s -> %s in %.1f ms",
+                    method,
+                    path,
+                    response.status_code,
+                    1000 * (time.monotonic() - started),
+                )
+                if response.status_code < 400:
+                    return response
+                if response.status_code == 401 and not reauthenticated:
+                    reauthenticated = True
+                    if self.auth.invalidate(auth_headers):
+                        continue
+                status, sent, error = response.status_code, True, None
+            attempt += 1
+            if attempt >= self.retry.max_attempts or not self.retry.should_retry(
+                method, status=status, sent=sent, idempotent=idempotent
+            ):
+                if error is not None:
+                    raise error
+                raise_for_response(response)
+            hint = retry_after_seconds(response) if status is not None else None
+            delay = self.retry.delay(attempt - 1, hint)
+            if waited + delay > self.retry.max_total:
+                if error is not None:
+                    raise error
+                raise_for_response(response)
+            logger.info("retrying %s %s in %.2f s (attempt %d)", method, path, delay, attempt + 1)
+            time.sleep(delay)
+            waited += delay
+
+    def get_json(self, path: str, **kwargs: Any) -> Any:
+        """GET and parse JSON."""
+        return self.request("GET", path, **kwargs).json()
+
+
+def _refused(exc: requests.RequestException) -> bool:
+    # A refused connection never reached the server, so any method may be retried.
+    text = repr(exc)
+    return isinstance(exc, requests.ConnectionError) and (
+        "NewConnectionError" in text or "Connection refused" in text
+    )
+
+
+def _connection_error(method: str, url: str, exc: requests.RequestException) -> Exception:
+    where = url.split("?", 1)[0]
+    if isinstance(exc, requests.Timeout):
+        return ApiTimeoutError(f"{method} {where} timed out ({type(exc).__name__}).")
+    return ApiConnectionError(f"{method} {where} failed: {type(exc).__name__}.")

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from qiskit.exceptions import QiskitError
-from qiskit.providers import JobError, JobTimeoutError as _QiskitJobTimeoutError
+from qiskit.providers import JobError
+from qiskit.providers import JobTimeoutError as _QiskitJobTimeoutError
 
 __all__ = [
     "QiskitRestError",

@@ -1,0 +1,50 @@
+"""``/sessions`` resource (sessions and batches)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from ..exceptions import NotFoundError, SessionNotFoundError
+from ..http import Transport
+
+__all__ = ["SessionsApi"]
+
+
+class SessionsApi:
+    """Create, read, close and cancel sessions."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    def _call(self, method: str, session_id: str, suffix: str = "", **kwargs: Any):
+        try:
+            return self._transport.request(
+                method, f"sessions/{quote(session_id, safe='')}{suffix}", **kwargs
+            )
+        except NotFoundError as exc:
+            raise SessionNotFoundError(
+                f"Session '{session_id}' was not found: {exc.message}",
+                status_code=exc.status_code,
+                code=exc.code,
+                trace=exc.trace,
+            ) from exc
+
+    def create(self, *, mode: str, backend: str, max_ttl: int | None = None) -> dict[str, Any]:
+        """``POST /sessions`` with ``mode`` ``"batch"`` or ``"dedicated"``."""
+        body: dict[str, Any] = {"mode": mode, "backend": backend}
+        if max_ttl is not None:
+            body["max_ttl"] = int(max_ttl)
+        return self._transport.request("POST", "sessions", json_body=body).json()
+
+    def details(self, session_id: str) -> dict[str, Any]:
+        """``GET /sessions/{id}``."""
+        return self._call("GET", session_id).json()
+
+    def close(self, session_id: str) -> None:
+        """Stop accepting jobs; queued jobs still run (``PATCH {accepting_jobs: false}``)."""
+        self._call("PATCH", session_id, json_body={"accepting_jobs": False}, idempotent=True)
+
+    def cancel(self, session_id: str) -> None:
+        """Stop accepting jobs and drop queued ones (``DELETE /sessions/{id}/close``)."""
+        self._call("DELETE", session_id, "/close")

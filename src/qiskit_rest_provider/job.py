@@ -1,0 +1,315 @@
+"""``RuntimeJob``: a handle on one job of the service, usable from any thread or process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from qiskit.primitives import BasePrimitiveJob, PrimitiveResult
+
+from .api import JobsApi
+from .codec.pubs import PubSpec, spec_from_wire
+from .codec.results import decode_result
+from .exceptions import (
+    ConflictError,
+    JobCancelledError,
+    JobFailureError,
+    JobMaxTimeoutError,
+    JobTimeoutError,
+)
+from .status import FINAL_STATES, JobState, ran_too_long, state_from_job
+
+__all__ = ["RuntimeJob", "PollPolicy"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """How often a waiting job asks for its status.
+
+    A few quick polls catch small jobs at once; from ``initial`` on the interval grows by
+    ``factor`` up to ``max_interval``. A status string nobody knows is tolerated for
+    ``unknown_status_limit`` seconds, then the wait fails instead of hanging.
+    """
+
+    warmup: tuple[float, ...] = (0.005, 0.01, 0.02, 0.05, 0.1, 0.25)
+    initial: float = 0.5
+    factor: float = 1.5
+    max_interval: float = 5.0
+    unknown_status_limit: float = 300.0
+
+    def delays(self) -> Iterator[float]:
+        """Seconds to sleep before each successive poll."""
+        yield from self.warmup
+        delay = self.initial
+        while True:
+            yield delay
+            delay = min(delay * self.factor, self.max_interval)
+
+
+class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
+    """A job of the ``estimator`` or ``sampler`` program.
+
+    ``status()`` asks the service until the job is final, then answers from memory.
+    ``result()`` waits, downloads and decodes once; later calls return the same object.
+    """
+
+    def __init__(
+        self,
+        job_id: str,
+        *,
+        jobs_api: JobsApi,
+        program: str,
+        backend_name: str | None = None,
+        specs: list[PubSpec] | None = None,
+        session_id: str | None = None,
+        tags: list[str] | None = None,
+        poll: PollPolicy | None = None,
+        job_data: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(job_id)
+        self._api = jobs_api
+        self._program = program
+        self._backend_name = backend_name
+        self._specs = specs
+        self._session_id = session_id
+        self._tags = list(tags or [])
+        self._poll = poll or PollPolicy()
+        self._lock = threading.RLock()
+        self._state = JobState.INITIALIZING
+        self._job_data: dict[str, Any] = dict(job_data or {})
+        self._result: PrimitiveResult | None = None
+        if job_data:
+            self._absorb(job_data)
+
+    def __repr__(self) -> str:
+        return (
+            f"<RuntimeJob('{self._job_id}', program='{self._program}', "
+            f"backend='{self._backend_name}', status='{self._state.value}')>"
+        )
+
+    # ------------------------------------------------------------------ properties
+
+    @property
+    def program_id(self) -> str:
+        """``"estimator"`` or ``"sampler"``."""
+        return self._program
+
+    @property
+    def session_id(self) -> str | None:
+        """The session or batch the job ran in, if any."""
+        return self._session_id
+
+    @property
+    def tags(self) -> list[str]:
+        """The job's tags, as last seen."""
+        return list(self._tags)
+
+    @property
+    def creation_date(self) -> str | None:
+        """When the service created the job (ISO 8601), if known."""
+        return self._job_data.get("created")
+
+    def backend_name(self) -> str | None:
+        """Name of the backend the job runs on."""
+        return self._backend_name
+
+    # ------------------------------------------------------------------ status
+
+    def _absorb(self, job: dict[str, Any]) -> JobState:
+        with self._lock:
+            self._job_data.update(job)
+            self._backend_name = job.get("backend") or self._backend_name
+            self._session_id = job.get("session_id") or self._session_id
+            if job.get("tags") is not None:
+                self._tags = list(job["tags"])
+            if self._state not in FINAL_STATES:
+                self._state = state_from_job(job)
+            return self._state
+
+    def _refresh(self) -> JobState:
+        if self._state in FINAL_STATES:
+            return self._state
+        return self._absorb(self._api.get(self._job_id))
+
+    def status(self) -> JobState:
+        """The job's state (one ``GET /jobs/{id}`` unless it is already final)."""
+        return self._refresh()
+
+    def done(self) -> bool:
+        """Whether the job finished successfully."""
+        return self.status() is JobState.DONE
+
+    def running(self) -> bool:
+        """Whether the job is running now."""
+        return self.status() is JobState.RUNNING
+
+    def cancelled(self) -> bool:
+        """Whether the job was cancelled."""
+        return self.status() is JobState.CANCELLED
+
+    def in_final_state(self) -> bool:
+        """Whether the job is done, failed or cancelled."""
+        return self.status() in FINAL_STATES
+
+    def error_message(self) -> str | None:
+        """The service's reason for a failed or cancelled job, or ``None``."""
+        state = self._job_data.get("state") or {}
+        reason = state.get("reason") or None
+        code = state.get("reason_code", state.get("reasonCode"))
+        if reason and code is not None:
+            return f"Error code {code}; {reason}"
+        return reason
+
+    # ------------------------------------------------------------------ actions
+
+    def cancel(self) -> bool:
+        """Ask the service to cancel the job.
+
+        Returns:
+            ``True`` if the service accepted the request; ``False`` if the job was already
+            final (nothing changes then).
+        """
+        if self._refresh() in FINAL_STATES:
+            return False
+        try:
+            self._api.cancel(self._job_id)
+        except ConflictError:
+            self._refresh()
+            return False
+        return True
+
+    def wait_for_final_state(
+        self,
+        timeout: float | None = None,
+        callback: Callable[[str, JobState], None] | None = None,
+    ) -> JobState:
+        """Poll until the job is final.
+
+        Args:
+            timeout: Seconds to wait at most; ``None`` waits as long as it takes.
+            callback: Called as ``callback(job_id, state)`` after every poll.
+
+        Raises:
+            JobTimeoutError: ``timeout`` elapsed; the job itself goes on.
+            JobFailureError: The service kept reporting a status nobody knows.
+        """
+        start = time.monotonic()
+        unknown_since: float | None = None
+        delays = self._poll.delays()
+        while True:
+            state = self._refresh()
+            if callback is not None:
+                callback(self._job_id, state)
+            if state in FINAL_STATES:
+                return state
+            now = time.monotonic()
+            if state is JobState.UNKNOWN:
+                unknown_since = unknown_since if unknown_since is not None else now
+                if now - unknown_since > self._poll.unknown_status_limit:
+                    raw = (self._job_data.get("state") or {}).get("status")
+                    raise JobFailureError(
+                        f"Job {self._job_id} reports the unknown status {raw!r}; "
+                        "stopped waiting. Check the job later with service.job(job_id).",
+                        job_id=self._job_id,
+                    )
+            else:
+                unknown_since = None
+            delay = next(delays)
+            if timeout is not None:
+                remaining = timeout - (now - start)
+                if remaining <= 0:
+                    raise JobTimeoutError(
+                        f"Job {self._job_id} is still {state.value} after {timeout} s; it keeps "
+                        "running. Call result() again to keep waiting."
+                    )
+                delay = min(delay, remaining)
+            time.sleep(delay)
+
+    def result(self, timeout: float | None = None) -> PrimitiveResult:
+        """Wait for the job and return its ``PrimitiveResult`` (downloaded once).
+
+        Raises:
+            JobTimeoutError: ``timeout`` elapsed first.
+            JobFailureError: The job failed (``JobMaxTimeoutError`` if it ran too long).
+            JobCancelledError: The job was cancelled.
+        """
+        if self._result is not None:
+            return self._result
+        state = self.wait_for_final_state(timeout)
+        with self._lock:
+            if self._result is not None:
+                return self._result
+            if state is not JobState.DONE:
+                raise self._failure(state)
+            body = self._api.results(self._job_id)
+            if body is None:
+                raise JobFailureError(
+                    f"Job {self._job_id} completed but the service returned no result (it may "
+                    "have been a private job whose result was already read).",
+                    job_id=self._job_id,
+                )
+            self._result = decode_result(body, self._program, self._decode_specs())
+            return self._result
+
+    def _decode_specs(self) -> list[PubSpec]:
+        if self._specs is None:
+            params = self._job_data.get("params")
+            if not params or "pubs" not in params:
+                params = self._api.get(self._job_id, exclude_params=False).get("params") or {}
+            self._specs = [spec_from_wire(self._program, pub) for pub in params.get("pubs", [])]
+        return self._specs
+
+    def _failure(self, state: JobState) -> Exception:
+        reason = self.error_message()
+        state_data = self._job_data.get("state") or {}
+        kwargs = {
+            "job_id": self._job_id,
+            "reason": state_data.get("reason"),
+            "reason_code": state_data.get("reason_code", state_data.get("reasonCode")),
+        }
+        if ran_too_long(self._job_data):
+            return JobMaxTimeoutError(
+                f"Job {self._job_id} was stopped for exceeding its maximum execution time "
+                f"({reason or 'ran too long'}). Raise max_execution_time or split the job.",
+                **kwargs,
+            )
+        if state is JobState.CANCELLED:
+            return JobCancelledError(
+                f"Job {self._job_id} was cancelled; it has no result.", **kwargs
+            )
+        if not reason:
+            try:
+                body = self._api.results(self._job_id)
+                reason = body.decode(errors="replace").strip()[-2000:] if body else None
+            except Exception:  # the reason is best effort; the failure itself is certain
+                logger.debug("could not read the failure text of job %s", self._job_id)
+        return JobFailureError(
+            f"Job {self._job_id} failed: {reason or 'no reason given by the service'}", **kwargs
+        )
+
+    # ------------------------------------------------------------------ extras
+
+    def logs(self) -> str:
+        """The job's log text."""
+        return self._api.logs(self._job_id)
+
+    def metrics(self) -> dict[str, Any]:
+        """Timestamps and usage of the job."""
+        return self._api.metrics(self._job_id)
+
+    def usage(self) -> float:
+        """Quantum seconds the job was charged (0 while pending)."""
+        usage = self.metrics().get("usage") or {}
+        return float(usage.get("qpu_charge_time_seconds", usage.get("quantum_seconds", 0)) or 0)
+
+    def update_tags(self, tags: list[str]) -> list[str]:
+        """Replace the job's tags; returns the new tags."""
+        self._api.update_tags(self._job_id, tags)
+        self._tags = list(tags)
+        return self.tags

@@ -1,0 +1,1 @@
+"""``EstimatorV2`` and ``SamplerV2`` over the runtime REST API."""

@@ -1,0 +1,120 @@
+"""What both primitives share: resolving the mode, coercing PUBs, posting the job."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from ..codec.circuits import CircuitExport, export_circuit
+from ..codec.pubs import PubSpec
+from ..exceptions import InvalidInputError
+from ..job import RuntimeJob
+
+__all__ = ["resolve_mode", "coerce_pubs", "encode_pubs", "submit", "InvalidPubError"]
+
+logger = logging.getLogger(__name__)
+
+
+class InvalidPubError(InvalidInputError):
+    """A PUB is invalid; the message names its index and the fix."""
+
+
+class InvalidPubTypeError(InvalidPubError, TypeError):
+    """A PUB has the wrong type (also a ``TypeError``, as Qiskit raises)."""
+
+
+def resolve_mode(mode: Any) -> tuple[Any, Any]:
+    """Return ``(backend, session_or_None)`` for a backend, ``Session`` or ``Batch``.
+
+    A session-like mode exposes ``backend()`` (the ``RestBackend``) and ``session_id``.
+    """
+    from ..backend import RestBackend
+
+    if mode is None:
+        from .. import execution
+
+        mode = execution.current_session() if hasattr(execution, "current_session") else None
+        if mode is None:
+            raise InvalidInputError(
+                "No mode given. Pass mode=service.backend('name'), a Session or a Batch."
+            )
+    if isinstance(mode, RestBackend):
+        return mode, None
+    backend = getattr(mode, "_backend", None)
+    if isinstance(backend, RestBackend) and hasattr(mode, "session_id"):
+        return backend, mode
+    raise InvalidInputError(
+        f"mode={mode!r} is not supported: pass a backend from RuntimeService.backend(), "
+        "a Session or a Batch."
+    )
+
+
+def coerce_pubs(pubs: Iterable[Any], coerce: Callable[[Any], Any]) -> list[Any]:
+    """Coerce every PUB with Qiskit, naming the PUB index in any error."""
+    if hasattr(pubs, "circuit") or not isinstance(pubs, Iterable):
+        raise InvalidPubTypeError("run() takes a list of PUBs; wrap a single PUB in [ ].")
+    coerced = []
+    for index, pub in enumerate(pubs):
+        try:
+            coerced.append(coerce(pub))
+        except TypeError as exc:
+            raise InvalidPubTypeError(f"PUB {index}: {exc}") from exc
+        except ValueError as exc:
+            raise InvalidPubError(f"PUB {index}: {exc}") from exc
+    return coerced
+
+
+def encode_pubs(
+    pubs: Sequence[Any], encode: Callable[[Any, CircuitExport], tuple[list[Any], PubSpec]]
+) -> tuple[list[list[Any]], list[PubSpec]]:
+    """Export each distinct circuit once and encode every PUB."""
+    exports: dict[int, CircuitExport] = {}
+    wire, specs = [], []
+    for pub in pubs:
+        key = id(pub.circuit)
+        if key not in exports:
+            exports[key] = export_circuit(pub.circuit)
+        item, spec = encode(pub, exports[key])
+        wire.append(item)
+        specs.append(spec)
+    return wire, specs
+
+
+def submit(
+    program: str,
+    mode: Any,
+    wire_pubs: list[list[Any]],
+    specs: list[PubSpec],
+    options: Any,
+) -> RuntimeJob:
+    """Post one job and return its handle."""
+    backend, session = resolve_mode(mode)
+    params: dict[str, Any] = {
+        "pubs": wire_pubs,
+        "options": options.to_program_options(),
+        "version": 2,
+        "support_qiskit": True,
+        **options.to_params_extras(),
+    }
+    body: dict[str, Any] = {
+        "program_id": program,
+        "backend": backend.name,
+        "params": params,
+        **options.to_job_fields(),
+    }
+    if session is not None:
+        body["session_id"] = session.session_id
+    service = backend.service
+    created = service.jobs_api.create(body)
+    logger.info("submitted %s job %s to %s", program, created.get("id"), backend.name)
+    return RuntimeJob(
+        created["id"],
+        jobs_api=service.jobs_api,
+        program=program,
+        backend_name=created.get("backend", backend.name),
+        specs=specs,
+        session_id=body.get("session_id"),
+        tags=body.get("tags"),
+        poll=service.poll_policy,
+    )

@@ -1,0 +1,87 @@
+"""``EstimatorV2``: Qiskit's ``BaseEstimatorV2`` over the runtime REST API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from numbers import Real
+from typing import Any
+
+from qiskit.primitives import BaseEstimatorV2
+from qiskit.primitives.containers.estimator_pub import EstimatorPub, EstimatorPubLike
+
+from ..codec.pubs import encode_estimator_pub
+from ..exceptions import InvalidInputError
+from ..job import RuntimeJob
+from ._submit import InvalidPubError, coerce_pubs, encode_pubs, submit
+from .options import EstimatorOptions
+
+__all__ = ["EstimatorV2"]
+
+
+def _check_precision(precision: Any, where: str) -> float:
+    if isinstance(precision, bool) or not isinstance(precision, Real) or not precision >= 0:
+        raise InvalidPubError(
+            f"{where}: precision must be a real number >= 0 (0 = exact on simulators), "
+            f"got {precision!r}."
+        )
+    return float(precision)
+
+
+class EstimatorV2(BaseEstimatorV2):
+    """Estimates expectation values on a backend of the runtime REST API.
+
+    Args:
+        mode: A backend from ``RuntimeService.backend()``, a ``Session`` or a ``Batch``.
+        options: ``EstimatorOptions`` or a dict of them.
+
+    Example:
+        >>> estimator = EstimatorV2(mode=service.backend("ibmq_qasm_simulator"))
+        >>> estimator.run([(circuit, "ZZ")], precision=0.01).result()[0].data.evs
+    """
+
+    def __init__(
+        self, mode: Any = None, options: EstimatorOptions | Mapping[str, Any] | None = None
+    ) -> None:
+        self._mode = mode
+        if isinstance(options, EstimatorOptions):
+            self._options = options
+        else:
+            self._options = EstimatorOptions(**dict(options or {}))
+
+    @property
+    def mode(self) -> Any:
+        """The backend, session or batch jobs are sent to."""
+        return self._mode
+
+    @property
+    def options(self) -> EstimatorOptions:
+        """The options sent with every job."""
+        return self._options
+
+    def run(
+        self, pubs: Iterable[EstimatorPubLike], *, precision: float | None = None
+    ) -> RuntimeJob:
+        """Submit PUBs and return the job at once.
+
+        Args:
+            pubs: ``(circuit, observables[, parameter_values[, precision]])`` items.
+            precision: Target precision for PUBs that set none; ``None`` uses
+                ``options.default_precision`` or the service's default (0.015625).
+
+        Raises:
+            InvalidInputError: A PUB or argument is invalid (the message names the PUB).
+        """
+        if precision is None:
+            precision = self._options.default_precision
+        if precision is not None:
+            precision = _check_precision(precision, "run()")
+        coerced = coerce_pubs(pubs, lambda pub: EstimatorPub.coerce(pub, precision))
+        if not coerced:
+            raise InvalidInputError("run() needs at least one PUB.")
+        for index, pub in enumerate(coerced):
+            if pub.precision is not None:
+                _check_precision(pub.precision, f"PUB {index}")
+            if pub.observables.size == 0:
+                raise InvalidPubError(f"PUB {index}: the observables array is empty.")
+        wire, specs = encode_pubs(coerced, encode_estimator_pub)
+        return submit("estimator", self._mode, wire, specs, self._options)

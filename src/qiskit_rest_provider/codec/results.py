@@ -157,7 +157,7 @@ def _sampler_pub_result(index: int, fields: dict, meta: dict, spec: PubSpec | No
     ordered: dict[str, BitArray] = {}
     if spec is not None and spec.cregs:
         for creg in spec.cregs:
-            for key in (creg.wire, "esc__" + creg.wire, creg.name):
+            for key in (creg.wire, "esc_" + creg.wire, "esc__" + creg.wire, creg.name):
                 if key in fields:
                     ordered[creg.name] = fields[key]
                     break

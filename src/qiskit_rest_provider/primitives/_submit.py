@@ -65,13 +65,27 @@ def coerce_pubs(pubs: Iterable[Any], coerce: Callable[[Any], Any]) -> list[Any]:
     return coerced
 
 
+def check_parameter_names(pub: Any, index: int) -> None:
+    """Qiskit checks only the number of parameter values; check their names too."""
+    expected = {param.name for param in pub.circuit.parameters}
+    given = {name for key in pub.parameter_values.data for name in key}
+    unknown, missing = sorted(given - expected), sorted(expected - given)
+    if unknown or missing:
+        raise InvalidPubError(
+            f"PUB {index}: parameter values name {unknown} that the circuit does not have"
+            f" and miss {missing}. Key the values by the circuit's parameters "
+            f"{sorted(expected)}."
+        )
+
+
 def encode_pubs(
     pubs: Sequence[Any], encode: Callable[[Any, CircuitExport], tuple[list[Any], PubSpec]]
 ) -> tuple[list[list[Any]], list[PubSpec]]:
     """Export each distinct circuit once and encode every PUB."""
     exports: dict[int, CircuitExport] = {}
     wire, specs = [], []
-    for pub in pubs:
+    for index, pub in enumerate(pubs):
+        check_parameter_names(pub, index)
         key = id(pub.circuit)
         if key not in exports:
             exports[key] = export_circuit(pub.circuit)

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..codec.circuits import CircuitExport, export_circuit
 from ..codec.pubs import PubSpec
-from ..exceptions import InvalidInputError
+from ..exceptions import ApiConnectionError, InvalidInputError, RateLimitError, ServerError
 from ..job import RuntimeJob
 
-__all__ = ["resolve_mode", "coerce_pubs", "encode_pubs", "submit", "InvalidPubError"]
+__all__ = [
+    "resolve_mode",
+    "coerce_pubs",
+    "encode_pubs",
+    "submit",
+    "create_job_once",
+    "InvalidPubError",
+    "IDEMPOTENCY_TAG_PREFIX",
+]
+
+IDEMPOTENCY_TAG_PREFIX = "qrp-submit-"
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +132,7 @@ def submit(
     if session is not None:
         body["session_id"] = session.session_id
     service = backend.service
-    created = service.jobs_api.create(body)
+    created = create_job_once(service.jobs_api, body, service.transport.retry)
     logger.info("submitted %s job %s to %s", program, created.get("id"), backend.name)
     return RuntimeJob(
         created["id"],
@@ -132,3 +144,39 @@ def submit(
         tags=body.get("tags"),
         poll=service.poll_policy,
     )
+
+
+def create_job_once(jobs_api: Any, body: dict[str, Any], retry: Any) -> dict[str, Any]:
+    """``POST /jobs`` that never creates a job twice.
+
+    The body carries a unique tag. When the answer is lost (a 5xx or a dropped connection after
+    the request may have reached the server), the tag is looked up with ``GET /jobs`` before
+    posting again, so a job the server did create is adopted instead of duplicated.
+    """
+    key = IDEMPOTENCY_TAG_PREFIX + uuid.uuid4().hex
+    body["tags"] = [*body.get("tags", []), key]
+    waited = 0.0
+    for attempt in range(retry.max_attempts):
+        try:
+            return jobs_api.create(body)
+        except RateLimitError as exc:
+            delay = retry.delay(attempt, exc.retry_after)
+            error: Exception = exc
+        except (ServerError, ApiConnectionError) as exc:
+            found = _find_by_tag(jobs_api, key)
+            if found is not None:
+                logger.info("adopted job %s created before the answer was lost", found["id"])
+                return found
+            delay, error = retry.delay(attempt), exc
+        if attempt + 1 >= retry.max_attempts or waited + delay > retry.max_total:
+            raise error
+        time.sleep(delay)
+        waited += delay
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _find_by_tag(jobs_api: Any, key: str) -> dict[str, Any] | None:
+    # If this lookup fails too we cannot tell whether the job exists, so its error propagates
+    # rather than risking a duplicate.
+    jobs = jobs_api.list(tags=key, limit=1, exclude_params=True).get("jobs") or []
+    return jobs[0] if jobs else None

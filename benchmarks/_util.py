@@ -1,0 +1,47 @@
+"""Timing helpers: round-robin repeats and paired ratios (ratios measured side by side)."""
+
+from __future__ import annotations
+
+import gc
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+
+def interleaved(fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 2):
+    """Run every callable once per repeat, rotating the start; return seconds per case."""
+    names = list(fns)
+    for name in names:
+        for _ in range(warmup):
+            fns[name]()
+    out: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(repeats):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            gc.collect()
+            start = time.perf_counter()
+            fns[name]()
+            out[name].append(time.perf_counter() - start)
+    return out
+
+
+def paired_ratio(a: list[float], b: list[float]) -> float:
+    """Median of the per-repeat ratios a[i] / b[i]."""
+    return statistics.median(x / y for x, y in zip(a, b))
+
+
+def run_process(code: str) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of ``python -c code`` in a fresh process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code], env={**os.environ})
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        raise RuntimeError(f"child failed: {code}")
+    return elapsed, usage.ru_maxrss
+
+
+def fmt(seconds: float) -> str:
+    return f"{seconds * 1e3:8.2f} ms" if seconds < 1 else f"{seconds:8.3f} s "

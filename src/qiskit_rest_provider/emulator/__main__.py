@@ -1,0 +1,85 @@
+"""``python -m qiskit_rest_provider.emulator`` / ``qiskit-rest-emulator``: run the service."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    p = argparse.ArgumentParser(
+        prog="qiskit-rest-emulator",
+        description="Local stand-in for IBM Quantum's runtime REST API. Prints its URL, then "
+        "serves until interrupted.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
+    p.add_argument("--port", type=int, default=0, help="TCP port (default 0: a free port)")
+    p.add_argument("--data-dir", default=None, help="SQLite directory (default: in memory)")
+    p.add_argument("--workers", type=int, default=2, help="job worker threads (default 2)")
+    p.add_argument("--seed", type=int, default=None, help="base simulator seed")
+    p.add_argument("--noiseless", action="store_true", help="run device backends without noise")
+    p.add_argument("--token-ttl", type=int, default=3600, help="access-token lifetime, seconds")
+    p.add_argument("--accounts-file", default=None, help="JSON file restricting API keys")
+    p.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=32 * 1024 * 1024,
+        help="larger request bodies get a 413",
+    )
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="ROUTE=KIND[:k=v,...]",
+        help="inject a fault, e.g. 'POST /api/v1/jobs=error_after:times=2' "
+        "(repeatable; see docs/emulator.md)",
+    )
+    p.add_argument("--log-level", default="WARNING", help="Python logging level (default WARNING)")
+    p.add_argument("--log-requests", action="store_true", help="log method, path and status")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the emulator until SIGINT/SIGTERM; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from .server import start_emulator
+
+    server = start_emulator(
+        args.host,
+        args.port,
+        data_dir=args.data_dir,
+        workers=args.workers,
+        seed=args.seed,
+        noiseless=args.noiseless,
+        token_ttl=args.token_ttl,
+        accounts_file=args.accounts_file,
+        max_body_bytes=args.max_body_bytes,
+        faults=args.fault,
+        log_requests=args.log_requests,
+    )
+    print(server.url, flush=True)
+    done = threading.Event()
+
+    def _stop(signum: int, frame: object) -> None:
+        done.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while not done.wait(0.5):
+            pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

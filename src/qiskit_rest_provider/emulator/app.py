@@ -1,0 +1,97 @@
+"""The FastAPI application: routers of both dialects and IBM-shaped error handlers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from . import errors
+from .errors import ApiError, error_body
+from .middleware import BodyTooLarge, EmulatorMiddleware
+from .routes import backends, identity, jobs, misc, sessions
+from .routes.deps import classic_principal, current_principal
+from .state import EmulatorState
+
+logger = logging.getLogger(__name__)
+
+_CLASSIC_PREFIXES = ("/runtime", "/api/users")
+
+
+def _respond(
+    request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> JSONResponse:
+    if request.url.path.startswith(_CLASSIC_PREFIXES):
+        # Classic clients read the legacy {"error": {...}} shape; send both.
+        first = body["errors"][0]
+        body["error"] = {"status": status, "message": first["message"], "code": first["code"]}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return _respond(request, exc.status, exc.body(), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI would answer 422 in its own shape; the service answers 400, IBM-shaped.
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+            for e in exc.errors()
+        )
+        return _respond(request, 400, error_body(errors.VALIDATION, f"Invalid request: {details}"))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = errors.NOT_FOUND if exc.status_code == 404 else errors.VALIDATION
+        message = "Not found." if exc.status_code == 404 else str(exc.detail)
+        return _respond(request, exc.status_code, error_body(code, message))
+
+    @app.exception_handler(BodyTooLarge)
+    async def too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+        return _respond(request, 413, error_body(errors.BODY_TOO_LARGE, "Request body too large."))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unexpected error on %s %s", request.method, request.url.path)
+        return _respond(
+            request, 500, error_body(errors.INTERNAL, "Internal error in the emulator.")
+        )
+
+
+def create_app(state: EmulatorState) -> Any:
+    """Builds the ASGI application of one emulator.
+
+    Returns:
+        The FastAPI app wrapped in :class:`EmulatorMiddleware`; the FastAPI app itself is
+        its ``.app`` attribute.
+    """
+    from ..version import __version__
+
+    app = FastAPI(
+        title="qiskit_rest_provider emulator",
+        version=__version__,
+        description="A local stand-in for IBM Quantum's runtime REST API (both dialects) "
+        "and the transpiler task API.",
+    )
+    app.state.emu = state
+    _install_handlers(app)
+    app.include_router(identity.router)
+    app.include_router(misc.router)
+    for module in (backends, jobs, sessions):
+        app.include_router(module.make_router(current_principal, classic=False), prefix="/api/v1")
+        app.include_router(module.make_router(classic_principal, classic=True), prefix="/runtime")
+    try:
+        from .routes import transpile
+    except ImportError:  # pragma: no cover - transpile routes are optional during development
+        transpile = None
+    if transpile is not None:
+        app.include_router(transpile.router)
+    return EmulatorMiddleware(
+        app, state.faults, state.config.max_body_bytes, state.config.log_requests
+    )

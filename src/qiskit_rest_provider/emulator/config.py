@@ -1,0 +1,69 @@
+"""The emulator's configuration, one frozen-ish dataclass shared by every part."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+#: API versions the emulator publishes on ``GET /api/v1/versions`` (research §1.2).
+API_VERSIONS: tuple[dict[str, Any], ...] = (
+    {"version": "2024-01-01", "status": "deprecated", "sunset_date": "2027-01-01"},
+    {"version": "2025-01-01", "status": "deprecated", "sunset_date": "2027-01-01"},
+    {"version": "2025-05-01", "status": "live"},
+    {"version": "2026-02-15", "status": "live"},
+    {"version": "2026-03-15", "status": "live"},
+    {"version": "2026-04-15", "status": "live"},
+)
+
+
+@dataclass
+class EmulatorConfig:
+    """Settings of one emulator instance.
+
+    Attributes:
+        host: Interface to bind; loopback by default so nothing is exposed by accident.
+        port: TCP port; 0 picks a free one.
+        data_dir: Directory of the SQLite database; ``None`` keeps everything in memory.
+        workers: Number of job worker threads.
+        seed: Base simulator seed; each job gets ``seed + its sequence number``.
+        noiseless: Run device backends without their noise model.
+        token_ttl: Lifetime in seconds of issued access tokens.
+        accounts_file: Optional JSON file restricting API keys to instances.
+        max_body_bytes: Request bodies above this get a 413.
+        max_pending_jobs: Queued jobs per instance above this get a 429 at submit.
+        queue_delay: Seconds a job stays Queued before a worker may start it (tests).
+        run_delay: Seconds a job stays Running before the engine runs it (tests).
+        transpile_delay: Seconds a transpile task stays PENDING at least.
+        faults: Fault specs (strings, see ``faults.parse_spec``) installed at start.
+        log_requests: Log one line per request (method, path, status; never headers).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    data_dir: str | None = None
+    workers: int = 2
+    seed: int | None = None
+    noiseless: bool = False
+    token_ttl: int = 3600
+    accounts_file: str | None = None
+    max_body_bytes: int = 32 * 1024 * 1024
+    max_pending_jobs: int = 10_000
+    queue_delay: float = 0.0
+    run_delay: float = 0.0
+    transpile_delay: float = 0.0
+    faults: list[str] = field(default_factory=list)
+    log_requests: bool = False
+
+    @classmethod
+    def from_kwargs(cls, **kwargs: Any) -> EmulatorConfig:
+        """Builds a config, rejecting unknown keys with a clear message.
+
+        Raises:
+            TypeError: For a key that is not a config field.
+        """
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(kwargs) - names)
+        if unknown:
+            raise TypeError(f"unknown emulator option(s): {', '.join(unknown)}")
+        return cls(**kwargs)

@@ -1,0 +1,280 @@
+"""Job operations shared by both dialects: submit, read, list, cancel, delete, tags, results."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import string
+import time
+from typing import Any
+
+from . import errors
+from .auth import Principal
+from .errors import ApiError, bad_request, job_not_found
+from .runner import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    FINAL,
+    MAX_COST,
+    PENDING,
+    QUEUED,
+    RUNNING,
+    utc_line,
+)
+from .state import EmulatorState
+
+logger = logging.getLogger(__name__)
+
+PROGRAMS = ("estimator", "sampler")
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+_ID_ALPHABET = string.ascii_lowercase + string.digits
+_KNOWN_KEYS = {
+    "program_id",
+    "backend",
+    "params",
+    "tags",
+    "session_id",
+    "log_level",
+    "cost",
+    "private",
+    "calibration_id",
+    "runtime",
+    "remote_storage",
+    "hub",
+    "group",
+    "project",
+    "start_session",
+    "session_time",
+    "max_execution_time",
+    "backend_name",
+}
+
+
+def new_id(prefix: str = "d") -> str:
+    """A 20-character lowercase id shaped like the service's job ids."""
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(19))
+
+
+def _truthy(value: Any) -> bool:
+    # The seed sends "start_session": "False" (a string), which must mean false.
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value)
+
+
+def validate_tags(tags: Any) -> list[str]:
+    """Checks a tag list against the service's limits (≤ 8 tags, each ≤ 86 characters)."""
+    if tags is None:
+        return []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise bad_request("'tags' must be a list of strings.")
+    if len(tags) > 8:
+        raise bad_request("A job can have at most 8 tags.", errors.TOO_MANY_TAGS)
+    if any(len(t) > 86 or not t for t in tags):
+        raise bad_request("Each tag must have 1 to 86 characters.", errors.TAG_TOO_LONG)
+    return tags
+
+
+class JobService:
+    """Job operations for one emulator; every method enforces instance isolation."""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+
+    # -- lookup -------------------------------------------------------------------------------
+    def get(self, principal: Principal, job_id: str) -> dict[str, Any]:
+        """Returns a job of the caller's instance.
+
+        Raises:
+            ApiError: 404 when it does not exist or belongs to another instance.
+        """
+        job = self.state.store.get_job(job_id)
+        if job is None or job["instance"] != principal.instance:
+            raise job_not_found(job_id)
+        return job
+
+    # -- submit -------------------------------------------------------------------------------
+    def submit(self, principal: Principal, body: Any, caller: str | None) -> dict[str, Any]:
+        """Validates a ``POST /jobs`` body, stores the job as Queued and queues it.
+
+        Returns:
+            The stored job row.
+
+        Raises:
+            ApiError: 400/404/409/429 for every kind of bad request.
+        """
+        from . import engine  # heavy: first submit pays the import
+
+        if not isinstance(body, dict):
+            raise bad_request("The request body must be a JSON object.")
+        program = body.get("program_id")
+        if not isinstance(program, str) or not program:
+            raise bad_request("'program_id' is required.")
+        if program not in PROGRAMS:
+            raise ApiError(404, errors.PROGRAM_NOT_FOUND, f"Program not found: {program}")
+        backend_name = body.get("backend", body.get("backend_name"))
+        session = self._session_for(principal, body.get("session_id"))
+        if backend_name is None and session is not None:
+            backend_name = session.get("backend")
+        if not isinstance(backend_name, str) or not backend_name:
+            raise bad_request("'backend' is required.")
+        backend = self.state.backends.get(backend_name)
+        if backend is None:
+            raise ApiError(404, errors.BACKEND_NOT_FOUND, f"Backend not found: {backend_name}")
+        if session is not None and session.get("backend") not in (None, backend_name):
+            raise bad_request(
+                f"Session {session['id']} runs on {session['backend']}, not {backend_name}."
+            )
+        if _truthy(body.get("start_session")):
+            raise bad_request(
+                "Starting a session using the /jobs endpoint is not supported; use POST /sessions.",
+                errors.START_SESSION_VIA_JOBS,
+            )
+        params = body.get("params", {})
+        if not isinstance(params, dict):
+            raise bad_request("'params' must be a JSON object.")
+        tags = validate_tags(body.get("tags"))
+        log_level = body.get("log_level")
+        if log_level is not None and (
+            not isinstance(log_level, str) or log_level.lower() not in LOG_LEVELS
+        ):
+            raise bad_request(f"'log_level' must be one of {', '.join(LOG_LEVELS)}.")
+        cost = body.get("cost", body.get("max_execution_time"))
+        if cost is not None and (
+            isinstance(cost, bool) or not isinstance(cost, int) or not 0 <= cost <= MAX_COST
+        ):
+            raise bad_request(f"'cost' must be an integer between 0 and {MAX_COST} seconds.")
+        private = body.get("private", False)
+        if not isinstance(private, bool):
+            raise bad_request("'private' must be a boolean.")
+        pending = len(self.state.store.jobs_with_status([QUEUED]))
+        if pending >= self.state.config.max_pending_jobs:
+            raise ApiError(
+                429, errors.TOO_MANY_REQUESTS, "Too many queued jobs.", headers={"Retry-After": "1"}
+            )
+        try:
+            stored_params = engine.validate_job(program, params, backend)
+        except engine.JobInputError as exc:
+            raise ApiError(400, getattr(exc, "code", errors.VALIDATION), exc.message) from None
+        except Exception as exc:  # anything the validator trips over is the caller's input
+            raise bad_request(f"Invalid job parameters: {type(exc).__name__}: {exc}") from None
+        job = {
+            "id": new_id(),
+            "instance": principal.instance,
+            "user_id": principal.user_id,
+            "dialect": principal.dialect,
+            "program": program,
+            "backend": backend_name,
+            "status": QUEUED,
+            "params": stored_params,
+            "tags": tags,
+            "session_id": session["id"] if session else None,
+            "log_level": log_level.upper() if isinstance(log_level, str) else "WARNING",
+            "cost": cost,
+            "private": private,
+            "created_ts": time.time(),
+            "caller": (caller or "")[:200],
+            "logs": utc_line("INFO Job queued") + "\n",
+        }
+        job["seq"] = self.state.store.insert_job(job)
+        if session is not None and session.get("backend") is None:
+            self.state.store.update_session(session["id"], backend=backend_name)
+        self.state.runner.submit(job["id"])
+        logger.debug("job %s queued on %s", job["id"], backend_name)
+        return job
+
+    def _session_for(self, principal: Principal, session_id: Any) -> dict[str, Any] | None:
+        if session_id is None:
+            return None
+        from .sessions import SessionService
+
+        return SessionService(self.state).accepting(principal, session_id)
+
+    # -- state changes ------------------------------------------------------------------------
+    def cancel(self, principal: Principal, job_id: str) -> None:
+        """Cancels a queued or running job.
+
+        Raises:
+            ApiError: 404 for an unknown job, 409 when it is already final.
+        """
+        job = self.get(principal, job_id)
+        now = time.time()
+        for status in PENDING:
+            if self.state.store.update_job(
+                job_id,
+                expect_status=[status],
+                status=CANCELLED,
+                reason="Cancelled by the user",
+                finished_ts=now,
+                run_seconds=(now - job["running_ts"])
+                if status == RUNNING and job["running_ts"]
+                else 0,
+            ):
+                self.state.store.append_log(job_id, utc_line("INFO Job cancelled"))
+                if status == RUNNING:
+                    self.state.runner.cancel(job_id)
+                return
+        raise ApiError(409, errors.JOB_NOT_CANCELLABLE, "Job is in non cancellable status.")
+
+    def delete(self, principal: Principal, job_id: str) -> None:
+        """Deletes a job in a terminal state (409 otherwise)."""
+        job = self.get(principal, job_id)
+        if job["status"] not in FINAL:
+            raise ApiError(
+                409, errors.JOB_NOT_FINAL, "Job must be in a terminal state to be deleted."
+            )
+        self.state.store.delete_job(job_id)
+
+    def set_tags(self, principal: Principal, job_id: str, body: Any) -> None:
+        """Replaces a job's tags with ``body["tags"]``."""
+        self.get(principal, job_id)
+        if not isinstance(body, dict) or "tags" not in body:
+            raise bad_request('The body must be {"tags": [...]}.')
+        self.state.store.update_job(job_id, tags=validate_tags(body["tags"]))
+
+    # -- outputs ------------------------------------------------------------------------------
+    def results(self, principal: Principal, job_id: str) -> str | None:
+        """Result text of a final job; ``None`` (→ 204) while it is not final or was cancelled.
+
+        Raises:
+            ApiError: 404 for an unknown job or a private result that was already read.
+        """
+        job = self.get(principal, job_id)
+        if job["status"] not in (COMPLETED, FAILED):
+            return None
+        if job.get("private"):
+            if job.get("result_read"):
+                raise ApiError(
+                    404,
+                    errors.RESULTS_GONE,
+                    "The results of this private job were already read and deleted.",
+                )
+            return self.state.store.take_result(job_id)
+        return self.state.store.get_result(job_id)
+
+    def metrics(self, principal: Principal, job_id: str) -> dict[str, Any]:
+        """The ``/metrics`` object: caller, timestamps and usage."""
+        from .views import iso
+
+        job = self.get(principal, job_id)
+        seconds = round(job.get("run_seconds") or 0.0, 3)
+        import qiskit
+
+        return {
+            "caller": job.get("caller") or "",
+            "timestamps": {
+                "created": iso(job["created_ts"]),
+                "running": iso(job.get("running_ts")),
+                "finished": iso(job.get("finished_ts")),
+            },
+            "usage": {
+                "qpu_charge_time_seconds": seconds,
+                "quantum_seconds": seconds,
+                "seconds": seconds,
+                "status": "complete" if job["status"] in FINAL else "pending",
+            },
+            "bss": {"seconds": seconds},
+            "circuits_execution_time_ns": int(seconds * 1e9),
+            "qiskit_version": qiskit.__version__,
+        }

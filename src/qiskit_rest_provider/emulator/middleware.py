@@ -1,0 +1,155 @@
+"""The outermost ASGI layer: failure injection, the body-size limit and request logging.
+
+It wraps the whole FastAPI app (outside Starlette's own error middleware) so that injected
+faults replace the real answer exactly as a broken proxy or server would, including a connection
+closed with no answer at all. Only method, path and status are ever logged, never headers
+(which carry tokens) or bodies (which carry API keys).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+
+from . import errors
+from .faults import Fault, FaultInjector
+
+logger = logging.getLogger(__name__)
+
+Scope = dict[str, Any]
+
+
+class BodyTooLarge(Exception):
+    """The request body exceeded ``max_body_bytes``."""
+
+
+def _error_messages(status: int, code: int, message: str, headers: dict[str, str] | None = None):
+    body = json.dumps(errors.error_body(code, message)).encode()
+    raw_headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    return [
+        {"type": "http.response.start", "status": status, "headers": raw_headers},
+        {"type": "http.response.body", "body": body, "more_body": False},
+    ]
+
+
+def _fault_response(fault: Fault):
+    if fault.kind == "rate_limit":
+        return _error_messages(
+            fault.status or 429,
+            errors.TOO_MANY_REQUESTS,
+            fault.message or "Too many requests.",
+            {"Retry-After": str(fault.retry_after)},
+        )
+    if fault.kind == "maintenance":
+        return _error_messages(
+            fault.status or 503,
+            errors.MAINTENANCE,
+            fault.message or "The service is in maintenance mode.",
+            {"Retry-After": str(fault.retry_after)},
+        )
+    return _error_messages(
+        fault.status or 500, errors.INTERNAL, fault.message or "Internal server error."
+    )
+
+
+def _drop(send: Any) -> bool:
+    """Closes the client connection without an answer; returns whether it worked."""
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None:
+        return False
+    # Marking the cycle disconnected stops uvicorn from writing its own 500 afterwards.
+    cycle.disconnected = True
+    transport.abort()
+    return True
+
+
+class EmulatorMiddleware:
+    """ASGI wrapper applying faults, the body limit and access logging.
+
+    Args:
+        app: The FastAPI application.
+        faults: The fault registry.
+        max_body_bytes: Largest accepted request body.
+        log_requests: Log one line per request.
+    """
+
+    def __init__(
+        self, app: Any, faults: FaultInjector, max_body_bytes: int, log_requests: bool
+    ) -> None:
+        self.app = app
+        self.faults = faults
+        self.max_body_bytes = max_body_bytes
+        self.log_requests = log_requests
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        """ASGI entry point."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status_box = [0]
+
+        async def send_logged(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status_box[0] = message["status"]
+            await send(message)
+
+        try:
+            await self._handle(scope, receive, send, send_logged)
+        finally:
+            if self.log_requests:
+                logger.info(
+                    "%s %s -> %s (%.1f ms)",
+                    scope["method"],
+                    scope["path"],
+                    status_box[0],
+                    1000 * (time.perf_counter() - started),
+                )
+
+    async def _handle(self, scope: Scope, receive: Any, raw_send: Any, send: Any) -> None:
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
+            for message in _error_messages(413, errors.BODY_TOO_LARGE, "Request body too large."):
+                await send(message)
+            return
+        fault = self.faults.for_request(scope["method"], scope["path"])
+        if fault is not None and fault.kind == "delay":
+            await asyncio.sleep(fault.delay)
+            fault = None
+        if fault is not None and fault.kind == "drop" and _drop(raw_send):
+            return
+        if fault is not None and fault.kind in ("error", "rate_limit", "maintenance"):
+            for message in _fault_response(fault):
+                await send(message)
+            return
+        received = [0]
+
+        async def limited_receive() -> dict[str, Any]:
+            message = await receive()
+            received[0] += len(message.get("body", b""))
+            if received[0] > self.max_body_bytes:
+                raise BodyTooLarge
+            return message
+
+        if fault is None or fault.kind not in ("error_after", "drop_after"):
+            await self.app(scope, limited_receive, send)
+            return
+
+        async def swallow(message: dict[str, Any]) -> None:
+            return None  # the real answer is lost, as behind a failing gateway
+
+        await self.app(scope, limited_receive, swallow)
+        if fault.kind == "drop_after" and _drop(raw_send):
+            return
+        for message in _error_messages(
+            fault.status or 500, errors.INTERNAL, fault.message or "Internal server error."
+        ):
+            await send(message)

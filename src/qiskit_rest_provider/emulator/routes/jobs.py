@@ -1,0 +1,149 @@
+"""``/jobs`` routes; the same handlers serve the current and the Classic dialect."""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from ..auth import Principal
+from ..errors import bad_request
+from ..jobs import JobService
+from ..views import job_view, parse_iso
+from .deps import emu, json_body
+
+MAX_LIMIT = 200
+
+
+def _flag(value: str | None, name: str) -> bool | None:
+    if value is None:
+        return None
+    lowered = value.strip().lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise bad_request(f"Query parameter '{name}' must be true or false.")
+
+
+def _int(value: str | None, name: str, default: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise bad_request(f"Query parameter '{name}' must be an integer.") from None
+
+
+def _list_filters(request: Request, who: Principal) -> tuple[list[str], list[Any]]:
+    q = request.query_params
+    where, args = ["instance = ?"], [who.instance]
+    pending = _flag(q.get("pending"), "pending")
+    if pending is not None:
+        where.append(
+            "status IN ('Queued', 'Running')" if pending else "status NOT IN ('Queued', 'Running')"
+        )
+    for key, column in (
+        ("program", "program"),
+        ("backend", "backend"),
+        ("session_id", "session_id"),
+    ):
+        if q.get(key):
+            where.append(f"{column} = ?")
+            args.append(q[key])
+    for key, op in (("created_after", ">="), ("created_before", "<=")):
+        if q.get(key):
+            try:
+                args.append(parse_iso(q[key]))
+            except ValueError:
+                raise bad_request(
+                    f"Query parameter '{key}' must be an ISO-8601 timestamp."
+                ) from None
+            where.append(f"created_ts {op} ?")
+    for tag in q.getlist("tags"):
+        where.append("EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = ?)")
+        args.append(tag)
+    return where, args
+
+
+def make_router(auth: Callable[..., Any], *, classic: bool) -> APIRouter:
+    """Builds the job routes behind the dialect's auth dependency."""
+    router = APIRouter(tags=["classic" if classic else "jobs"])
+    # Annotations are evaluated here (no __future__ import) so FastAPI sees the local alias.
+    Who = Annotated[Principal, Depends(auth)]  # noqa: N806
+
+    @router.post("/jobs")
+    async def submit(request: Request, who: Who) -> JSONResponse:
+        body = await json_body(request)
+        caller = request.headers.get("x-qx-client-application")
+        service = JobService(emu(request))
+        # Validation parses the circuits: keep it off the event loop.
+        job = await run_in_threadpool(service.submit, who, body, caller)
+        out: dict[str, Any] = {"id": job["id"], "backend": job["backend"]}
+        if job.get("session_id"):
+            out["session_id"] = job["session_id"]
+        if job.get("private"):
+            out["private"] = True
+        return JSONResponse(out)
+
+    @router.get("/jobs")
+    async def list_jobs(request: Request, who: Who) -> JSONResponse:
+        q = request.query_params
+        limit = _int(q.get("limit"), "limit", MAX_LIMIT)
+        if not 1 <= limit <= MAX_LIMIT:
+            limit = MAX_LIMIT  # the service silently falls back to the default
+        offset = max(0, _int(q.get("offset"), "offset", 0))
+        sort = (q.get("sort") or "DESC").upper()
+        if sort not in ("ASC", "DESC"):
+            raise bad_request("Query parameter 'sort' must be ASC or DESC.")
+        exclude = _flag(q.get("exclude_params"), "exclude_params")
+        where, args = _list_filters(request, who)
+        rows, count = emu(request).store.list_jobs(
+            where, args, descending=sort == "DESC", limit=limit, offset=offset
+        )
+        include = exclude is False
+        jobs = [job_view(r, include_params=include, classic=classic) for r in rows]
+        return JSONResponse({"jobs": jobs, "count": count, "offset": offset, "limit": limit})
+
+    @router.get("/jobs/{job_id}")
+    async def get_job(job_id: str, request: Request, who: Who) -> JSONResponse:
+        exclude = _flag(request.query_params.get("exclude_params"), "exclude_params")
+        job = JobService(emu(request)).get(who, job_id)
+        return JSONResponse(job_view(job, include_params=not exclude, classic=classic))
+
+    @router.get("/jobs/{job_id}/results")
+    async def results(job_id: str, request: Request, who: Who) -> Response:
+        service = JobService(emu(request))
+        text = service.results(who, job_id)
+        if text is None:
+            return Response(status_code=204)
+        if text[:1] in "{[":
+            return Response(content=text, media_type="application/json")
+        return PlainTextResponse(text)
+
+    @router.post("/jobs/{job_id}/cancel", status_code=204)
+    async def cancel(job_id: str, request: Request, who: Who) -> Response:
+        JobService(emu(request)).cancel(who, job_id)
+        return Response(status_code=204)
+
+    @router.delete("/jobs/{job_id}", status_code=204)
+    async def delete(job_id: str, request: Request, who: Who) -> Response:
+        JobService(emu(request)).delete(who, job_id)
+        return Response(status_code=204)
+
+    @router.put("/jobs/{job_id}/tags", status_code=204)
+    async def tags(job_id: str, request: Request, who: Who) -> Response:
+        JobService(emu(request)).set_tags(who, job_id, await json_body(request))
+        return Response(status_code=204)
+
+    @router.get("/jobs/{job_id}/logs")
+    async def logs(job_id: str, request: Request, who: Who) -> Response:
+        job = JobService(emu(request)).get(who, job_id)
+        return PlainTextResponse(job.get("logs") or "")
+
+    @router.get("/jobs/{job_id}/metrics")
+    async def metrics(job_id: str, request: Request, who: Who) -> JSONResponse:
+        return JSONResponse(JobService(emu(request)).metrics(who, job_id))
+
+    return router

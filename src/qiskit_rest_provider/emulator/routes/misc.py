@@ -1,0 +1,55 @@
+"""Instance usage, API versions and other small current-dialect endpoints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from ..auth import Principal
+from ..config import API_VERSIONS
+from .deps import current_principal, emu
+
+router = APIRouter()
+Who = Annotated[Principal, Depends(current_principal)]
+
+
+@router.get("/api/v1/versions", tags=["misc"])
+async def versions() -> JSONResponse:
+    """The API versions this emulator accepts in ``IBM-API-Version`` (unauthenticated)."""
+    return JSONResponse({"versions": list(API_VERSIONS)})
+
+
+@router.get("/api/v1/instances/usage", tags=["misc"])
+async def usage(request: Request, who: Who) -> JSONResponse:
+    """Usage of the caller's instance this month (the client checks it before each submit)."""
+    now = dt.datetime.now(dt.timezone.utc)
+    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    return JSONResponse(
+        {
+            "instance_id": who.instance,
+            "plan_id": "emulator",
+            "usage_period": {
+                "start": start.isoformat().replace("+00:00", "Z"),
+                "end": end.isoformat().replace("+00:00", "Z"),
+            },
+            "usage_consumed_seconds": round(emu(request).store.usage_seconds(who.instance), 3),
+            "usage_limit_reached": False,
+        }
+    )
+
+
+@router.get("/api/v1/instance", tags=["misc"])
+async def instance(request: Request, who: Who) -> JSONResponse:
+    """The caller's instance: its backends and plan."""
+    return JSONResponse(
+        {
+            "backends": sorted(emu(request).backends),
+            "plan_id": "emulator",
+            "instance_limit_seconds": None,
+            "usage_allocation_seconds": None,
+        }
+    )

@@ -1,0 +1,105 @@
+"""Starting the emulator: in-process helper, keep-alive latency, and the command line."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+
+from .helpers import Api
+
+
+def test_start_emulator_url_and_context_manager():
+    from qiskit_rest_provider.emulator import start_emulator
+
+    with start_emulator() as server:
+        assert server.url.startswith("http://127.0.0.1:") and server.port > 0
+        assert requests.get(server.url + "/api/v1/versions", timeout=5).status_code == 200
+    try:
+        requests.get(server.url + "/api/v1/versions", timeout=2)
+    except requests.ConnectionError:
+        pass
+    else:  # pragma: no cover
+        raise AssertionError("server still answering after stop()")
+
+
+def test_unknown_option_is_a_type_error():
+    from qiskit_rest_provider.emulator import start_emulator
+
+    try:
+        start_emulator(no_such_option=1)
+    except TypeError as exc:
+        assert "no_such_option" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("expected TypeError")
+
+
+def test_keep_alive_requests_are_not_delayed_by_nagle(api):
+    # Without TCP_NODELAY each keep-alive answer waits ~40 ms for the delayed ACK.
+    api.get("/backends/ibmq_qasm_simulator/status")
+    started = time.perf_counter()
+    for _ in range(20):
+        assert api.get("/backends/ibmq_qasm_simulator/status").status_code == 200
+    per_request = (time.perf_counter() - started) / 20
+    assert per_request < 0.02, f"{per_request * 1000:.1f} ms per request"
+
+
+def test_command_line_prints_url_and_stops_on_sigint():
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "qiskit_rest_provider.emulator",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--workers",
+            "1",
+            "--seed",
+            "3",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline().strip()
+        assert line.startswith("http://127.0.0.1:"), (
+            line,
+            proc.stderr.read() if proc.poll() else "",
+        )
+        api = Api(line)
+        job = api.wait(api.submit())
+        assert job["status"] == "Completed"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_command_line_help_lists_flags():
+    out = subprocess.run(
+        [sys.executable, "-m", "qiskit_rest_provider.emulator", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
+    for flag in (
+        "--host",
+        "--port",
+        "--data-dir",
+        "--workers",
+        "--seed",
+        "--noiseless",
+        "--token-ttl",
+        "--fault",
+        "--accounts-file",
+    ):
+        assert flag in out

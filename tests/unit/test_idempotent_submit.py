@@ -52,7 +52,8 @@ def test_dropped_connection_before_creation_posts_again_with_the_same_tag(mocked
     mocked.post(API + "/jobs", body=requests.ConnectionError("reset by peer"))
     mocked.post(API + "/jobs", json={"id": "second", "backend": "x"})
     mocked.get(API + "/jobs", json={"jobs": [], "count": 0})
-    job = SamplerV2(mode=backend, options={"environment": {"job_tags": ["mine"]}}).run([_circuit()], shots=5)
+    sampler = SamplerV2(mode=backend, options={"environment": {"job_tags": ["mine"]}})
+    job = sampler.run([_circuit()], shots=5)
     posts, key = _posted_tag(mocked)
     assert job.job_id() == "second"
     assert len(posts) == 2

@@ -1,0 +1,192 @@
+"""The emulator's backend catalogue: configuration/properties JSON, Target and noise.
+
+``ibmq_qasm_simulator`` is a noiseless all-to-all simulator. Device backends (Eagle-like
+``ibm_brisbane``, Heron-like ``ibm_torino``) carry seeded, realistic calibration data in IBM's
+JSON formats, a ``Target`` built from it, an ISA check and a noise model (see
+:mod:`.engine.devices`).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+from qiskit.transpiler import Target
+
+__all__ = ["EmulatedBackend", "default_backends", "SIMULATOR_BASIS_GATES"]
+
+logger = logging.getLogger(__name__)
+
+SIMULATOR_BASIS_GATES = [
+    "id",
+    "x",
+    "y",
+    "z",
+    "h",
+    "s",
+    "sdg",
+    "t",
+    "tdg",
+    "sx",
+    "sxdg",
+    "rx",
+    "ry",
+    "rz",
+    "p",
+    "u",
+    "u1",
+    "u2",
+    "u3",
+    "cx",
+    "cy",
+    "cz",
+    "ch",
+    "cp",
+    "crx",
+    "cry",
+    "crz",
+    "cu",
+    "swap",
+    "ccx",
+    "cswap",
+    "ecr",
+    "rzz",
+    "rxx",
+    "ryy",
+    "rzx",
+    "iswap",
+    "cs",
+    "csdg",
+    "csx",
+    "ccz",
+    "dcx",
+    "r",
+    "measure",
+    "reset",
+    "delay",
+    "barrier",
+]
+_ONLINE_DATE = "2019-05-02T00:00:00Z"
+
+
+class EmulatedBackend:
+    """One backend the emulator serves.
+
+    Attributes:
+        name: Backend name (``ibmq_qasm_simulator``, ``ibm_brisbane``...).
+        num_qubits: Width.
+        simulator: True for the noiseless simulator.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        configuration: dict[str, Any],
+        properties: dict[str, Any] | None = None,
+        *,
+        noiseless: bool = False,
+        summary: dict[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self._configuration = configuration
+        self._properties = properties
+        self._summary = summary or {}
+        self.num_qubits = int(configuration["n_qubits"])
+        self.simulator = bool(configuration.get("simulator", False))
+        self.noiseless = noiseless or self.simulator
+
+    def configuration(self) -> dict[str, Any]:
+        """IBM qobj-style configuration JSON (a fresh copy)."""
+        import copy
+
+        return copy.deepcopy(self._configuration)
+
+    def properties(self) -> dict[str, Any] | None:
+        """IBM properties JSON, or ``None`` for the simulator."""
+        import copy
+
+        return copy.deepcopy(self._properties)
+
+    def status(self) -> dict[str, Any]:
+        """``GET /backends/{name}/status`` body."""
+        return {
+            "state": True,
+            "status": "active",
+            "message": "",
+            "length_queue": 0,
+            "backend_version": self._configuration.get("backend_version", "1.0.0"),
+        }
+
+    def device_summary(self) -> dict[str, Any]:
+        """One item of ``GET /backends`` ``devices`` (research §2)."""
+        summary = {
+            "name": self.name,
+            "status": {"name": "online"},
+            "is_simulator": self.simulator,
+            "qubits": self.num_qubits,
+            "queue_length": 0,
+            "processor_type": self._configuration.get("processor_type", {}),
+        }
+        summary.update(self._summary)
+        return summary
+
+    @functools.cached_property
+    def target(self) -> Target:
+        """A ``Target`` built from the configuration (device subclasses add properties)."""
+        basis = [g for g in self._configuration["basis_gates"] if g != "barrier"]
+        return Target.from_configuration(basis_gates=basis, num_qubits=self.num_qubits)
+
+    def noise_model(self) -> Any:
+        """The qiskit-aer noise model to run with, or ``None`` when noiseless."""
+        return None
+
+    def check_isa(self, circuit: Any, index: int) -> None:
+        """Raise ``JobInputError`` if ``circuit`` is not ISA for this backend (devices only)."""
+        return None
+
+
+def _simulator_configuration(num_qubits: int = 32) -> dict[str, Any]:
+    return {
+        "backend_name": "ibmq_qasm_simulator",
+        "backend_version": "0.18.2",
+        "n_qubits": num_qubits,
+        "basis_gates": list(SIMULATOR_BASIS_GATES),
+        "gates": [
+            {"name": g, "parameters": [], "qasm_def": ""}
+            for g in SIMULATOR_BASIS_GATES
+            if g not in ("measure", "reset", "delay", "barrier")
+        ],
+        "coupling_map": None,
+        "local": False,
+        "simulator": True,
+        "conditional": True,
+        "open_pulse": False,
+        "memory": True,
+        "max_shots": 10_000_000,
+        "max_experiments": 300,
+        "coords": [],
+        "u_channel_lo": [],
+        "online_date": _ONLINE_DATE,
+        "supported_instructions": list(SIMULATOR_BASIS_GATES),
+        "supported_features": ["qasm3"],
+        "dynamic_reprate_enabled": False,
+        "processor_type": {"family": "Simulator", "revision": "1"},
+        "description": "Noiseless statevector / qiskit-aer simulator (emulated).",
+        "credits_required": False,
+        "conditional_latency": [],
+        "acquisition_latency": [],
+    }
+
+
+def default_backends(*, noiseless: bool = False) -> dict[str, EmulatedBackend]:
+    """The catalogue, by name; ``noiseless`` runs device backends without noise."""
+    simulator = EmulatedBackend("ibmq_qasm_simulator", _simulator_configuration())
+    backends = {simulator.name: simulator}
+    try:
+        from .engine.devices import device_backends
+    except ImportError:  # devices not available in this build
+        return backends
+    for backend in device_backends(noiseless=noiseless):
+        backends[backend.name] = backend
+    return backends

@@ -1,0 +1,165 @@
+"""``validate_job`` and ``run_job``: the engine's whole interface (docs/emulator-internals.md)."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from ...codec.circuits import read_header
+from ...codec.results import encode_result
+from ...codec.tagged import tag
+from .errors import VALIDATION_ERROR, JobExecutionError, JobInputError, JobStopped
+from .estimator import EstimatorSettings, run_estimator_pub
+from .inputs import PubTask, check_top_level, parse_pubs
+from .options import DEFAULT_PRECISION, DEFAULT_SHOTS, get, validate_options
+from .qasm import QasmParseError, QasmRejected, parse
+from .sampler import run_sampler_pub
+
+__all__ = ["validate_job", "run_job"]
+
+logger = logging.getLogger(__name__)
+
+
+def _never() -> bool:
+    return False
+
+
+def validate_job(program: str, params: dict, backend: Any) -> dict:
+    """Synchronous checks at submit time; returns the params to store (unchanged semantics).
+
+    Checks the params keys, the options tree, and every PUB textually (dialect, includes,
+    declared sizes, value/observable shapes). Circuits are parsed only where the backend needs
+    it (ISA checks on device backends); parse errors surface when the job runs.
+
+    Raises:
+        JobInputError: The job is malformed (IBM code 1002 unless stated).
+    """
+    check_top_level(program, params)
+    validate_options(program, params.get("options"))
+    tasks = parse_pubs(program, params, backend.num_qubits)
+    check_isa = getattr(backend, "check_isa", None)
+    if check_isa is not None:
+        for task in tasks:
+            try:
+                circuit = parse(task.qasm)
+            except (QasmParseError, QasmRejected):
+                continue  # reported by run_job as the job's failure reason
+            check_isa(circuit, task.index)
+    return params
+
+
+def _seed(program: str, options: Mapping[str, Any], seed: int | None) -> int | None:
+    if program == "estimator" and get(options, "seed_estimator") is not None:
+        return int(get(options, "seed_estimator"))
+    if get(options, "simulator.seed_simulator") is not None:
+        return int(get(options, "simulator.seed_simulator"))
+    return seed
+
+
+def _estimator_settings(task: PubTask, params: Mapping[str, Any], options: Mapping[str, Any]):
+    precision = task.precision if task.precision is not None else params.get("precision")
+    if precision is None and get(options, "default_shots") is not None:
+        shots = int(get(options, "default_shots"))
+        return EstimatorSettings(target_precision=1 / math.sqrt(shots), shots=shots)
+    if precision is None:
+        precision = float(get(options, "default_precision", DEFAULT_PRECISION))
+    if precision == 0:
+        return EstimatorSettings(target_precision=0.0, shots=None)
+    return EstimatorSettings(target_precision=float(precision), shots=math.ceil(1 / precision**2))
+
+
+def run_job(
+    program: str,
+    params: dict,
+    backend: Any,
+    *,
+    seed: int | None,
+    noiseless: bool = False,
+    should_stop: Callable[[], bool] | None = None,
+) -> dict:
+    """Run the PUBs; returns the result JSON (tagged if ``params["support_qiskit"]``).
+
+    Args:
+        program: ``"sampler"`` or ``"estimator"``.
+        params: The job's params as stored (validated again here: cheap, and the store may
+            hold jobs written by an older emulator).
+        backend: An ``EmulatedBackend``.
+        seed: Seed when the options give none (``simulator.seed_simulator``,
+            ``seed_estimator``); ``None`` = fresh entropy.
+        noiseless: Run device backends without their noise model.
+        should_stop: Polled between PUBs and bindings; ``True`` raises :class:`JobStopped`.
+
+    Raises:
+        JobExecutionError: Parse or simulation failure (the job ends FAILED).
+        JobStopped: ``should_stop()`` returned True.
+    """
+    should_stop = should_stop or _never
+    try:
+        validate_job(program, params, backend)
+        options = validate_options(program, params.get("options"))
+        tasks = parse_pubs(program, params, backend.num_qubits)
+    except JobInputError as exc:
+        raise JobExecutionError(exc.message, exc.code) from exc
+    rng = np.random.default_rng(_seed(program, options, seed))
+    noise_model = None if noiseless else getattr(backend, "noise_model", lambda: None)()
+    pub_results, spans = [], []
+    for task in tasks:
+        if should_stop():
+            raise JobStopped()
+        start = datetime.now(timezone.utc)
+        try:
+            circuit = parse(task.qasm)
+        except (QasmParseError, QasmRejected) as exc:
+            raise JobExecutionError(f"PUB {task.index}: {exc}", VALIDATION_ERROR) from exc
+        if circuit.num_qubits > backend.num_qubits:
+            raise JobExecutionError(
+                f"PUB {task.index}: the circuit has {circuit.num_qubits} qubits but "
+                f"{backend.name} has {backend.num_qubits}.",
+                VALIDATION_ERROR,
+            )
+        metadata = read_header(task.qasm).get("metadata", {})
+        try:
+            if program == "estimator":
+                settings = _estimator_settings(task, params, options)
+                result = run_estimator_pub(task, circuit, settings, rng, should_stop, metadata)
+            else:
+                shots = (
+                    task.shots
+                    or params.get("shots")
+                    or get(options, "default_shots", DEFAULT_SHOTS)
+                )
+                result = run_sampler_pub(
+                    task, circuit, int(shots), rng, should_stop, metadata, noise_model
+                )
+        except (JobExecutionError, JobStopped):
+            raise
+        except Exception as exc:  # a simulator bug must fail the job, not the worker
+            logger.exception("PUB %d of a %s job failed", task.index, program)
+            raise JobExecutionError(f"PUB {task.index}: simulation failed: {exc}") from exc
+        pub_results.append(result)
+        if program == "sampler":
+            spans.append(_span(task, result.metadata["shots"], start))
+    tagged = bool(params.get("support_qiskit", False))
+    job_metadata: dict[str, Any] = {"version": 2}
+    if program == "sampler" and tagged:
+        spans_value = tag("ExecutionSpans", {"spans": spans})
+        job_metadata = {"execution": {"execution_spans": spans_value}, "version": 2}
+    return encode_result(program, pub_results, job_metadata, tagged=tagged)
+
+
+def _span(task: PubTask, shots: int, start: datetime) -> dict[str, Any]:
+    """One ``DoubleSliceSpan`` per PUB (research §4.2 schema form)."""
+    size = math.prod(task.shape)
+    return tag(
+        "DoubleSliceSpan",
+        {
+            "start": start,
+            "stop": datetime.now(timezone.utc),
+            "data_slices": {str(task.index): [[*task.shape, shots], 0, size, 0, shots]},
+        },
+    )

@@ -1,0 +1,199 @@
+"""Safe OpenQASM 3 parsing for the emulator: screen untrusted text, then parse it fast.
+
+Three facts about Qiskit's parsers (qiskit 2.6, ARCHITECTURE.md §4) shape this module:
+
+* ``qasm3.loads_experimental`` (Rust) reads any file named in an ``include``, prints it, and
+  panics past ``except Exception`` on a missing one. :func:`screen` therefore refuses every
+  include but ``stdgates.inc`` before any parser sees the text.
+* A declaration such as ``bit[2147483648] c;`` makes a parser allocate gigabytes, so declared
+  sizes are checked against limits first.
+* The Rust parser is ~20x faster but rejects much of the language (inputs, ``pi``, integer
+  angles, ``$n``, ``if``, ``reset``, custom gates...). A cheap line-by-line pre-check picks it
+  only for text it can take (see :mod:`.fastpath`); everything else goes to ``qasm3.loads``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import warnings
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from qiskit import QuantumCircuit
+
+from .fastpath import rewrite_for_rust
+
+__all__ = [
+    "QasmRejected",
+    "QasmParseError",
+    "Limits",
+    "DEFAULT_LIMITS",
+    "screen",
+    "parse",
+    "clear_cache",
+]
+
+logger = logging.getLogger(__name__)
+
+
+class QasmRejected(ValueError):
+    """The text is refused before parsing (forbidden include, oversized declaration)."""
+
+
+class QasmParseError(ValueError):
+    """The parser could not read the text; the message is the parser's."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Sizes accepted from untrusted text (all checked before any parser runs)."""
+
+    max_qubits: int = 4096
+    max_clbits: int = 65536
+    max_literal: int = 10_000_000
+    max_chars: int = 50_000_000
+
+
+DEFAULT_LIMITS = Limits()
+
+_ALLOWED_INCLUDE = re.compile(r'^\s*include\s+"stdgates\.inc"\s*;\s*(//.*)?$')
+_INCLUDE_WORD = re.compile(r"\binclude\b")
+# Sized declarations of quantum/classical bits: `qubit[n] q;`, `input bit[n] c;`, `qreg q[n];`.
+_NEW_STYLE = re.compile(r"\b(qubit|bit)\s*\[([^\]]*)\]")
+_OLD_STYLE = re.compile(r"\b(qreg|creg)\s+[^\s\[;]+\s*\[([^\]]*)\]")
+_SINGLE = re.compile(r"(?:^|;|\{)\s*(?:input\s+|output\s+)?(qubit|bit)\s+[^\s\[;=]+\s*[;=]", re.M)
+_INT_LITERAL = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
+_PHYSICAL = re.compile(r"\$(\d+)")
+
+
+def _code_part(line: str) -> str:
+    """The part of a line before a ``//`` comment (fail-closed: strings are not special)."""
+    cut = line.find("//")
+    return line if cut < 0 else line[:cut]
+
+
+def screen(qasm: str, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse text no parser may see.
+
+    Every line whose code part mentions ``include`` must be exactly ``include "stdgates.inc";``
+    (so a second include on the same line, an include split over lines, or one hidden behind a
+    block comment is refused, never guessed at). Declared qubit and bit counts, and any integer
+    literal, must be within ``limits``.
+
+    Raises:
+        QasmRejected: With a message a user can act on.
+    """
+    if len(qasm) > limits.max_chars:
+        raise QasmRejected(
+            f"The circuit text has {len(qasm)} characters (limit {limits.max_chars})."
+        )
+    for number, line in enumerate(qasm.splitlines(), start=1):
+        if _INCLUDE_WORD.search(_code_part(line)) and not _ALLOWED_INCLUDE.match(line):
+            raise QasmRejected(
+                f"Line {number}: only 'include \"stdgates.inc\";' is allowed (on a line of its "
+                f"own); other includes are refused: {line.strip()[:120]!r}"
+            )
+    code = "\n".join(_code_part(line) for line in qasm.splitlines())
+    totals = {"qubit": 0, "bit": 0}
+    for kind, size in [*_NEW_STYLE.findall(code), *_OLD_STYLE.findall(code)]:
+        kind = {"qreg": "qubit", "creg": "bit"}.get(kind, kind)
+        size = size.strip()
+        if not size.isdigit():
+            raise QasmRejected(f"Declare {kind} sizes as integer literals, not '{size[:40]}'.")
+        totals[kind] += int(size)
+    for kind in _SINGLE.findall(code):
+        totals[kind] += 1
+    physical = [int(n) for n in _PHYSICAL.findall(code)]
+    if physical:
+        totals["qubit"] = max(totals["qubit"], max(physical) + 1)
+    if totals["qubit"] > limits.max_qubits:
+        raise QasmRejected(
+            f"The circuit declares {totals['qubit']} qubits (limit {limits.max_qubits})."
+        )
+    if totals["bit"] > limits.max_clbits:
+        raise QasmRejected(
+            f"The circuit declares {totals['bit']} bits (limit {limits.max_clbits})."
+        )
+    for literal in _INT_LITERAL.findall(code):
+        if len(literal) > 15 or int(literal) > limits.max_literal:
+            raise QasmRejected(f"Integer literal {literal[:20]} exceeds {limits.max_literal}.")
+
+
+def declared_qubit_count(qasm: str) -> int | None:
+    """Qubits the text declares (``$n`` counts as ``n + 1``), or ``None`` if it cannot tell."""
+    code = "\n".join(_code_part(line) for line in qasm.splitlines())
+    total = 0
+    for kind, size in [*_NEW_STYLE.findall(code), *_OLD_STYLE.findall(code)]:
+        if kind in ("qubit", "qreg"):
+            if not size.strip().isdigit():
+                return None
+            total += int(size)
+    total += sum(1 for kind in _SINGLE.findall(code) if kind == "qubit")
+    physical = [int(n) for n in _PHYSICAL.findall(code)]
+    if physical:
+        total = max(total, max(physical) + 1)
+    return total
+
+
+# ---------------------------------------------------------------------------------- parsing
+
+_CACHE_SIZE = 64
+_cache: OrderedDict[str, QuantumCircuit] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def clear_cache() -> None:
+    """Forget parsed circuits (tests use it to measure parse paths)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def parse(qasm: str, limits: Limits = DEFAULT_LIMITS, *, use_cache: bool = True) -> QuantumCircuit:
+    """Screen and parse OpenQASM 3 text; the result is shared, so never mutate it.
+
+    Args:
+        qasm: Untrusted OpenQASM 3 text.
+        limits: Size limits checked before parsing.
+        use_cache: Reuse a circuit parsed from identical text (PUBs often share circuits,
+            and ``validate_job`` parses what ``run_job`` parses again).
+
+    Raises:
+        QasmRejected: The text is refused (see :func:`screen`).
+        QasmParseError: The parser rejected the text.
+    """
+    key = hashlib.sha256(qasm.encode("utf-8", "surrogatepass")).hexdigest()
+    if use_cache:
+        with _cache_lock:
+            if key in _cache:
+                _cache.move_to_end(key)
+                return _cache[key]
+    screen(qasm, limits)
+    circuit = _parse_screened(qasm)
+    if use_cache:
+        with _cache_lock:
+            _cache[key] = circuit
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+    return circuit
+
+
+def _parse_screened(qasm: str) -> QuantumCircuit:
+    from qiskit import qasm3
+
+    fast = rewrite_for_rust(qasm)
+    if fast is not None:
+        text, custom_gates, bind = fast
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # ExperimentalWarning on every call
+                circuit = qasm3.loads_experimental(text, custom_gates=custom_gates)
+            return bind(circuit)
+        except Exception as exc:  # the pre-check should make this rare; fall back
+            logger.debug("Rust OpenQASM 3 parser refused pre-checked text (%s); falling back", exc)
+    try:
+        return qasm3.loads(qasm)
+    except Exception as exc:  # the importer raises many unrelated types
+        raise QasmParseError(f"OpenQASM 3 parse error: {exc}") from exc

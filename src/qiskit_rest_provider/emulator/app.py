@@ -13,13 +13,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from . import errors
 from .errors import ApiError, error_body
 from .middleware import BodyTooLarge, EmulatorMiddleware
-from .routes import backends, identity, jobs, misc, sessions
+from .routes import backends, identity, jobs, misc, sessions, transpile
 from .routes.deps import classic_principal, current_principal
 from .state import EmulatorState
 
 logger = logging.getLogger(__name__)
 
 _CLASSIC_PREFIXES = ("/runtime", "/api/users")
+_TRANSPILER_PREFIXES = ("/transpile", "/backends", "/version")
 
 
 def _respond(
@@ -29,6 +30,9 @@ def _respond(
         # Classic clients read the legacy {"error": {...}} shape; send both.
         first = body["errors"][0]
         body["error"] = {"status": status, "message": first["message"], "code": first["code"]}
+    elif request.url.path.startswith(_TRANSPILER_PREFIXES):
+        # Transpiler clients read FastAPI's {"detail": "..."}; send both.
+        body["detail"] = body["errors"][0]["message"]
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -86,12 +90,7 @@ def create_app(state: EmulatorState) -> Any:
     for module in (backends, jobs, sessions):
         app.include_router(module.make_router(current_principal, classic=False), prefix="/api/v1")
         app.include_router(module.make_router(classic_principal, classic=True), prefix="/runtime")
-    try:
-        from .routes import transpile
-    except ImportError:  # pragma: no cover - transpile routes are optional during development
-        transpile = None
-    if transpile is not None:
-        app.include_router(transpile.router)
+    app.include_router(transpile.router)
     return EmulatorMiddleware(
         app, state.faults, state.config.max_body_bytes, state.config.log_requests
     )

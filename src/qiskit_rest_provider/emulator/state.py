@@ -41,6 +41,10 @@ class EmulatorState:
 
     def start(self) -> None:
         """Starts the workers (requeueing unfinished jobs of a persisted database)."""
+        from .transpile import TranspileService
+
+        self.transpiler = TranspileService(self)
+        self.transpiler.start()
         requeued = self.runner.start()
         if requeued:
             logger.info("requeued %d unfinished job(s) from %s", requeued, self.store.path)

@@ -1,0 +1,139 @@
+"""The transpiler task API: ``POST /transpile`` → ``{"task_id"}``, ``GET /transpile/{id}``."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from .. import errors
+from ..auth import Principal
+from ..errors import ApiError, bad_request
+from ..transpile import PM_OPTIONS, TaskInputError, screen_qasm2, split_statements
+from .deps import emu, json_body, transpiler_principal
+
+router = APIRouter(tags=["transpiler"])
+Who = Annotated[Principal, Depends(transpiler_principal)]
+
+AI_VALUES = ("true", "false", "auto")
+LAYOUT_MODES = ("keep", "optimize", "improve")
+
+
+def _circuits(body: dict[str, Any]) -> tuple[list[str], str | None]:
+    qasm, qpy = body.get("qasm_circuits"), body.get("qpy_circuits")
+    if qpy is not None:
+        if not isinstance(qpy, str) or not qpy:
+            raise bad_request("'qpy_circuits' must be a base64 QPY string.")
+        return [], qpy
+    if isinstance(qasm, str):
+        qasm = [qasm]
+    if not isinstance(qasm, list) or not qasm or not all(isinstance(c, str) for c in qasm):
+        raise bad_request("'qasm_circuits' must be an OpenQASM string or a non-empty list of them.")
+    for index, text in enumerate(qasm):
+        text = split_statements(text)
+        try:
+            if text.lstrip().startswith("OPENQASM 2"):
+                screen_qasm2(text)
+            else:
+                from ..engine import qasm as safe_qasm
+
+                safe_qasm.screen(text)
+        except (TaskInputError, ValueError) as exc:
+            raise bad_request(f"Circuit {index}: {exc}") from None
+    return qasm, None
+
+
+def _coupling_map(value: Any) -> list[list[int]] | None:
+    if value is None or value == []:
+        return None  # the seed sends [] meaning "none"
+    ok = isinstance(value, list) and all(
+        isinstance(e, list) and len(e) == 2 and all(isinstance(q, int) and q >= 0 for q in e)
+        for e in value
+    )
+    if not ok:
+        raise bad_request("'backend_coupling_map' must be a list of [control, target] pairs.")
+    return value
+
+
+def _options(value: Any) -> dict[str, Any]:
+    if value is None or value == []:
+        return {}
+    if not isinstance(value, dict):
+        raise bad_request("'qiskit_transpile_options' must be an object.")
+    value = {k: v for k, v in value.items() if k != "optimization_level"}
+    for key in value:
+        if key not in PM_OPTIONS:
+            raise bad_request(
+                f"Error transpiling with Qiskit and qiskit_transpile_options: transpile() got "
+                f"an unexpected keyword argument '{key}'"
+            )
+    return value
+
+
+@router.post("/transpile")
+async def submit(
+    request: Request,
+    who: Who,
+    backend: str | None = None,
+    optimization_level: Annotated[int, Query(ge=0, le=3)] = 1,
+    ai: str = "true",
+    ai_layout_mode: str = "optimize",
+    use_ai: str | None = None,
+) -> JSONResponse:
+    """Creates a transpile task; validation errors are synchronous, transpile errors FAILURE."""
+    state = emu(request)
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise bad_request("The request body must be a JSON object with 'qasm_circuits'.")
+    mode = str(body.get("ai_layout_mode", ai_layout_mode)).lower()
+    if (use_ai or ai).lower() not in AI_VALUES:
+        raise bad_request(f"'ai' must be one of {', '.join(AI_VALUES)}.")
+    if mode not in LAYOUT_MODES:
+        raise bad_request(f"'ai_layout_mode' must be one of {', '.join(LAYOUT_MODES)}.")
+    coupling_map = _coupling_map(body.get("backend_coupling_map", body.get("coupling_map")))
+    if backend is None and coupling_map is None:
+        raise bad_request("Give a 'backend' or a 'backend_coupling_map'.")
+    if backend is not None and backend not in state.backends:
+        raise ApiError(
+            400,
+            errors.BACKEND_NOT_FOUND,
+            f"User doesn't have access to the specified backend: {backend[:100]}",
+        )
+    qasm, qpy = _circuits(body)
+    task = {
+        "backend": backend,
+        "optimization_level": optimization_level,
+        "layout_mode": mode,
+        "ai": (use_ai or ai).lower(),
+        "coupling_map": coupling_map,
+        "qasm": qasm,
+        "qpy": qpy,
+        "options": _options(body.get("qiskit_transpile_options")),
+    }
+    return JSONResponse({"task_id": state.transpiler.submit(who.instance, task)})
+
+
+@router.get("/transpile/{task_id}")
+async def poll(task_id: str, request: Request, who: Who) -> JSONResponse:
+    """``{"state": PENDING|SUCCESS|FAILURE, "result": [...] | message | null}``."""
+    task = emu(request).store.get_task(task_id)
+    if task is None or task["instance"] != who.instance:
+        raise ApiError(404, errors.TASK_NOT_FOUND, f"Task not found: {task_id[:64]}")
+    result = json.loads(task["result"]) if task.get("result") else None
+    return JSONResponse({"state": task["state"], "result": result})
+
+
+@router.get("/backends")
+async def transpiler_backends(request: Request, who: Who) -> JSONResponse:
+    """Backend names the transpiler can target."""
+    return JSONResponse(sorted(emu(request).backends))
+
+
+@router.get("/version")
+async def version() -> JSONResponse:
+    """The Qiskit version the transpiler runs (clients pick their QPY version from it)."""
+    import qiskit
+
+    return JSONResponse({"qiskit": qiskit.__version__, "service": "qiskit-rest-emulator"})

@@ -1,0 +1,207 @@
+"""The transpiler task API's work: Qiskit preset pass managers against a backend's Target.
+
+Mirrors the retired cloud transpiler (research transpiler-service.md §3, §5): one task per
+``POST /transpile``, results as ``[{"qasm", "qpy", "layout": {"initial", "final"}}]`` in input
+order, the QASM on one line, layouts at full device width. AI modes run the same preset pass
+manager (no models offline); ``ai_layout_mode=keep`` keeps the trivial layout.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import logging
+import re
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+#: ``generate_preset_pass_manager`` keywords accepted in ``qiskit_transpile_options``.
+PM_OPTIONS = frozenset(
+    {
+        "basis_gates",
+        "initial_layout",
+        "layout_method",
+        "routing_method",
+        "translation_method",
+        "scheduling_method",
+        "approximation_degree",
+        "seed_transpiler",
+        "unitary_synthesis_method",
+        "unitary_synthesis_plugin_config",
+        "optimization_method",
+        "dt",
+        "timing_constraints",
+        "hls_config",
+        "init_method",
+        "qubits_initially_zero",
+    }
+)
+_QREG = re.compile(r"\b(?:qreg|creg)\s+\w+\s*\[\s*(\d+)\s*\]")
+_QASM2_INCLUDE = re.compile(r'^\s*include\s+"qelib1\.inc"\s*;\s*$')
+
+
+class TaskInputError(ValueError):
+    """A transpile request that is refused before a task is created (HTTP 400)."""
+
+
+def split_statements(qasm: str) -> str:
+    """Puts each statement of one-line QASM on its own line (the service emits one-liners).
+
+    Only done when the text has no comments, where splitting after ``;`` cannot change meaning.
+    """
+    if "//" in qasm or "/*" in qasm or "\n" in qasm.strip():
+        return qasm
+    return re.sub(r";\s*", ";\n", qasm)
+
+
+def screen_qasm2(qasm: str) -> None:
+    """Refuses includes other than ``qelib1.inc`` and oversized registers in OpenQASM 2.
+
+    Raises:
+        TaskInputError: With a message a user can act on.
+    """
+    for number, line in enumerate(qasm.splitlines(), start=1):
+        if "include" in line and not _QASM2_INCLUDE.match(line):
+            raise TaskInputError(f"Line {number}: only 'include \"qelib1.inc\";' is allowed.")
+    if sum(int(n) for n in _QREG.findall(qasm)) > 65_536:
+        raise TaskInputError("The circuit declares too many qubits or bits.")
+
+
+def load_circuit(qasm: str) -> tuple[Any, int]:
+    """Parses untrusted OpenQASM 2 or 3 text; returns the circuit and the QASM version."""
+    from qiskit import qasm2
+
+    text = split_statements(qasm)
+    if text.lstrip().startswith("OPENQASM 2"):
+        screen_qasm2(text)
+        return qasm2.loads(text, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS), 2
+    from .engine import qasm as safe_qasm
+
+    return safe_qasm.parse(text, use_cache=False), 3
+
+
+def _dump(circuit: Any, version: int) -> str:
+    from qiskit import qasm2, qasm3
+
+    if version == 2:
+        try:
+            return qasm2.dumps(circuit).replace("\n", " ").strip()
+        except Exception:  # not expressible in OpenQASM 2: answer in 3, as the service does
+            logger.debug("QASM 2 export failed; answering in OpenQASM 3")
+    return qasm3.dumps(circuit).replace("\n", " ").strip()
+
+
+def _layout(circuit: Any, width: int) -> dict[str, list[int]]:
+    if circuit.layout is None:
+        return {"initial": list(range(width)), "final": list(range(width))}
+    return {
+        "initial": list(circuit.layout.initial_index_layout()),
+        "final": list(circuit.layout.final_index_layout(filter_ancillas=False)),
+    }
+
+
+def transpile_request(request: dict[str, Any], backend: Any) -> list[dict[str, Any]]:
+    """Runs one task: every circuit through the preset pass manager, in input order."""
+    from qiskit import qpy
+    from qiskit.transpiler import CouplingMap, generate_preset_pass_manager
+
+    options = dict(request.get("options") or {})
+    level = int(request["optimization_level"])
+    if request.get("layout_mode") == "keep" and "layout_method" not in options:
+        options["layout_method"] = "trivial"
+    cmap = request.get("coupling_map")
+    if cmap:
+        pm = generate_preset_pass_manager(
+            optimization_level=level, coupling_map=CouplingMap(cmap), **options
+        )
+        width = CouplingMap(cmap).size()
+    else:
+        pm = generate_preset_pass_manager(
+            optimization_level=level, target=backend.target, **options
+        )
+        width = backend.num_qubits
+    results = []
+    if request.get("qpy"):
+        circuits = qpy.load(io.BytesIO(base64.b64decode(request["qpy"])))
+        for circuit in circuits:
+            out = pm.run(circuit)
+            buf = io.BytesIO()
+            qpy.dump(out, buf)
+            results.append(
+                {
+                    "qasm": None,
+                    "qpy": base64.b64encode(buf.getvalue()).decode(),
+                    "layout": _layout(out, width),
+                }
+            )
+        return results
+    for text in request["qasm"]:
+        circuit, version = load_circuit(text)
+        out = pm.run(circuit)
+        results.append({"qasm": _dump(out, version), "qpy": None, "layout": _layout(out, width)})
+    return results
+
+
+class TranspileService:
+    """Runs transpile tasks on a small thread pool; tasks live in the store."""
+
+    def __init__(self, state: Any, workers: int = 1) -> None:
+        self.state = state
+        self._pool = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="emulator-transpile"
+        )
+        self._stopping = threading.Event()
+
+    def start(self) -> None:
+        """Resumes tasks left PENDING by a previous run of the same database."""
+        for task in self.state.store.pending_tasks():
+            self._pool.submit(self._run, task["id"])
+
+    def stop(self) -> None:
+        """Stops taking tasks (running ones finish in the background)."""
+        self._stopping.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def submit(self, instance: str, request: dict[str, Any]) -> str:
+        """Stores a PENDING task and schedules it; returns its id."""
+        task_id = str(uuid.uuid4())
+        self.state.store.insert_task(
+            {
+                "id": task_id,
+                "instance": instance,
+                "state": "PENDING",
+                "request": request,
+                "created_ts": time.time(),
+            }
+        )
+        self._pool.submit(self._run, task_id)
+        return task_id
+
+    def _run(self, task_id: str) -> None:
+        if self._stopping.is_set():
+            return
+        task = self.state.store.get_task(task_id)
+        if task is None or task["state"] != "PENDING":
+            return
+        request = task["request"]
+        wait = task["created_ts"] + self.state.config.transpile_delay - time.time()
+        if wait > 0:
+            time.sleep(wait)
+        try:
+            backend = self.state.backends.get(request.get("backend") or "")
+            result: Any = transpile_request(request, backend)
+            state = "SUCCESS"
+        except Exception as exc:  # every transpilation error is a FAILURE, as on the service
+            logger.debug("transpile task %s failed: %s", task_id, type(exc).__name__)
+            result, state = f"{type(exc).__name__}: {exc}", "FAILURE"
+        if self._stopping.is_set():
+            return
+        self.state.store.update_task(
+            task_id, state=state, result=json.dumps(result), finished_ts=time.time()
+        )

@@ -37,7 +37,7 @@ class PollPolicy:
     ``unknown_status_limit`` seconds, then the wait fails instead of hanging.
     """
 
-    warmup: tuple[float, ...] = (0.005, 0.01, 0.02, 0.05, 0.1, 0.25)
+    warmup: tuple[float, ...] = (0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.25)
     initial: float = 0.5
     factor: float = 1.5
     max_interval: float = 5.0

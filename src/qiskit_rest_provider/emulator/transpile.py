@@ -97,8 +97,9 @@ def _dump(circuit: Any, version: int) -> str:
     return qasm3.dumps(circuit).replace("\n", " ").strip()
 
 
-def _layout(circuit: Any, width: int) -> dict[str, list[int]]:
-    if circuit.layout is None:
+def _layout(circuit: Any) -> dict[str, list[int]]:
+    if circuit.layout is None:  # e.g. a target without connectivity: nothing was laid out
+        width = circuit.num_qubits
         return {"initial": list(range(width)), "final": list(range(width))}
     return {
         "initial": list(circuit.layout.initial_index_layout()),
@@ -120,12 +121,10 @@ def transpile_request(request: dict[str, Any], backend: Any) -> list[dict[str, A
         pm = generate_preset_pass_manager(
             optimization_level=level, coupling_map=CouplingMap(cmap), **options
         )
-        width = CouplingMap(cmap).size()
     else:
         pm = generate_preset_pass_manager(
             optimization_level=level, target=backend.target, **options
         )
-        width = backend.num_qubits
     results = []
     if request.get("qpy"):
         circuits = qpy.load(io.BytesIO(base64.b64decode(request["qpy"])))
@@ -137,14 +136,14 @@ def transpile_request(request: dict[str, Any], backend: Any) -> list[dict[str, A
                 {
                     "qasm": None,
                     "qpy": base64.b64encode(buf.getvalue()).decode(),
-                    "layout": _layout(out, width),
+                    "layout": _layout(out),
                 }
             )
         return results
     for text in request["qasm"]:
         circuit, version = load_circuit(text)
         out = pm.run(circuit)
-        results.append({"qasm": _dump(out, version), "qpy": None, "layout": _layout(out, width)})
+        results.append({"qasm": _dump(out, version), "qpy": None, "layout": _layout(out)})
     return results
 
 

@@ -3,72 +3,48 @@
 from __future__ import annotations
 
 import logging
-import os
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
+from . import accounts
 from .api import BackendsApi, JobsApi, SessionsApi
+from .api.instances import InstancesApi
 from .backend import RestBackend
-from .exceptions import InvalidInputError
+from .backend_filters import queue_length, select_backends
+from .endpoints import classic_hgp, requests_proxies, resolve_urls
+from .exceptions import BackendNotFoundError, InvalidInputError
 from .http import ClassicAuth, IamAuth, RetryPolicy, Transport
 from .job import PollPolicy, RuntimeJob
+from .job_listing import page_jobs, utc_iso
 
 __all__ = ["RuntimeService", "resolve_urls"]
 
 logger = logging.getLogger(__name__)
 
-IBM_CLOUD_URL = "https://cloud.ibm.com"
-IBM_IAM_URL = "https://iam.cloud.ibm.com/identity/token"
-CLASSIC_AUTH_URL = "https://auth.quantum.ibm.com/api"
 CLOUD_CHANNELS = ("ibm_quantum_platform", "ibm_cloud")
 CLASSIC_CHANNEL = "ibm_quantum"
 
 
-def _region(instance: str | None) -> str:
-    parts = (instance or "").split(":")
-    return parts[5] if len(parts) > 5 and parts[5] else "us-east"
-
-
-def resolve_urls(channel: str, url: str | None, instance: str | None) -> tuple[str, str]:
-    """Return ``(api_base, auth_url)`` for a channel and an optional URL.
-
-    IBM's own hosts follow the official client's resolver (region from the CRN); any other URL
-    (an emulator, a proxy, a staging server) is used as the root of the same paths.
-    """
-    if channel == CLASSIC_CHANNEL:
-        root = (url or CLASSIC_AUTH_URL).rstrip("/")
-        split = urlsplit(root)
-        origin = f"{split.scheme}://{split.netloc}"
-        if split.netloc.startswith("auth.quantum"):
-            return f"{split.scheme}://api.{split.netloc[5:]}/runtime", root
-        return origin + "/runtime", origin + "/api"
-    root = (url or IBM_CLOUD_URL).rstrip("/")
-    split = urlsplit(root)
-    if split.netloc == "cloud.ibm.com" or split.netloc.endswith(".cloud.ibm.com"):
-        region = _region(instance)
-        prefix = "" if region == "us-east" else f"{region}."
-        iam = os.environ.get("IAM_URL", "").rstrip("/")
-        return (
-            f"https://{prefix}quantum.cloud.ibm.com/api/v1",
-            f"{iam}/identity/token" if iam else IBM_IAM_URL,
-        )
-    origin = f"{split.scheme}://{split.netloc}"
-    api = root if "/api/" in root + "/" else root + "/api/v1"
-    return api, origin + "/identity/token"
-
-
 class RuntimeService:
-    """Credentials and connection to the runtime REST API.
+    """Credentials and connection to the runtime REST API (no network I/O until used).
+
+    Which account is used follows qiskit-ibm-runtime (see :mod:`qiskit_rest_provider.accounts`):
+    ``name=`` > explicit ``token=`` > ``QISKIT_IBM_TOKEN``… > saved default account.
 
     Args:
-        channel: ``"ibm_quantum_platform"`` (default, same as ``"ibm_cloud"``) or
+        channel: ``"ibm_quantum_platform"`` (default; ``"ibm_cloud"`` is an alias) or
             ``"ibm_quantum"`` for the Classic dialect.
         token: IBM Cloud API key (Classic: the IBM Quantum API token).
         url: Service root; ``None`` for IBM Cloud. Any other URL (e.g. the emulator's) is used
             as is.
+        filename: Accounts file; default ``~/.qiskit/qiskit-ibm.json``.
+        name: Name of a saved account.
         instance: Instance CRN (Classic: ``"hub/group/project"``).
+        proxies: ``{"urls": {"https": "http://proxy:8080"}}`` or a ``requests`` mapping.
         verify: TLS verification, as in ``requests``.
-        proxies: ``requests`` proxies mapping.
+        private_endpoint: Use IBM Cloud's private endpoints.
+        region: ``"us-east"`` or ``"eu-de"`` when the instance CRN does not say.
         timeout: ``(connect, read)`` seconds for every request.
         retry: Retry policy for transient failures.
         poll: How jobs poll for their status.
@@ -76,52 +52,179 @@ class RuntimeService:
 
     def __init__(
         self,
-        channel: str = "ibm_quantum_platform",
+        channel: str | None = None,
         token: str | None = None,
         url: str | None = None,
+        filename: str | None = None,
+        name: str | None = None,
         instance: str | None = None,
         *,
-        verify: bool | str = True,
-        proxies: dict[str, str] | None = None,
+        proxies: dict[str, Any] | None = None,
+        verify: bool | str | None = None,
+        private_endpoint: bool | None = None,
+        region: str | None = None,
         timeout: tuple[float, float] | None = None,
         retry: RetryPolicy | None = None,
         poll: PollPolicy | None = None,
     ) -> None:
-        if channel not in (*CLOUD_CHANNELS, CLASSIC_CHANNEL):
-            raise InvalidInputError(
-                f"Unknown channel {channel!r}: use 'ibm_quantum_platform' or 'ibm_quantum'."
-            )
-        self.channel = channel
-        self.instance = instance
+        account = accounts.discover_account(channel, token, url, filename, name)
+        for key, value in (
+            ("instance", instance),
+            ("proxies", proxies),
+            ("verify", verify),
+            ("private_endpoint", private_endpoint),
+            ("region", region),
+        ):
+            if value is not None:
+                setattr(account, key, value)
+        account.validate()
+        self._account = account
+        self.channel = account.channel
+        self.instance = account.instance
         self.poll_policy = poll or PollPolicy()
-        api_base, auth_url = resolve_urls(channel, url, instance)
-        transport_kwargs: dict[str, Any] = {"verify": verify, "proxies": proxies, "retry": retry}
+        if account.channel in CLOUD_CHANNELS and not account.instance:
+            logger.warning(
+                "No instance given: requests carry no Service-CRN. Pass instance=<CRN> (or set "
+                "QISKIT_IBM_INSTANCE); instances are never picked automatically."
+            )
+        api_base, auth_url = resolve_urls(
+            account.channel,
+            account.url,
+            account.instance,
+            region=account.region,
+            private_endpoint=bool(account.private_endpoint),
+        )
+        tls = True if account.verify is None else account.verify
+        proxy_map = requests_proxies(account.proxies)
+        kwargs: dict[str, Any] = {"verify": tls, "proxies": proxy_map, "retry": retry}
         if timeout is not None:
-            transport_kwargs["timeout"] = timeout
-        if channel == CLASSIC_CHANNEL:
-            auth = ClassicAuth(token or "", auth_url, verify=verify, proxies=proxies)
-            self.transport = Transport(api_base, auth, api_version=None, **transport_kwargs)
+            kwargs["timeout"] = timeout
+        if account.channel == CLASSIC_CHANNEL:
+            auth = ClassicAuth(account.token, auth_url, verify=tls, proxies=proxy_map)
+            self.transport = Transport(api_base, auth, api_version=None, **kwargs)
         else:
-            auth = IamAuth(token or "", auth_url, verify=verify, proxies=proxies)
-            self.transport = Transport(api_base, auth, instance=instance, **transport_kwargs)
+            auth = IamAuth(account.token, auth_url, verify=tls, proxies=proxy_map)
+            self.transport = Transport(api_base, auth, instance=account.instance, **kwargs)
         self.jobs_api = JobsApi(self.transport)
         self.backends_api = BackendsApi(self.transport)
         self.sessions_api = SessionsApi(self.transport)
+        self.instances_api = InstancesApi(self.transport)
+        self._backends: dict[str, RestBackend] = {}
 
     def __repr__(self) -> str:
         return f"<RuntimeService(channel='{self.channel}', url='{self.transport.base_url}')>"
 
-    def backends(self) -> list[RestBackend]:
-        """Every backend the instance can use."""
-        return [self.backend(device["name"]) for device in self.backends_api.list()]
+    # ------------------------------------------------------------------ accounts
+
+    save_account = staticmethod(accounts.save_account)
+    saved_accounts = staticmethod(accounts.saved_accounts)
+    delete_account = staticmethod(accounts.delete_account)
+
+    def active_account(self) -> dict[str, Any]:
+        """The account in use, in the accounts-file format (it includes the token)."""
+        return self._account.to_saved_format()
+
+    def logout(self) -> None:
+        """Invalidate the access token on the server and forget it locally."""
+        auth = self.transport.auth
+        if isinstance(auth, ClassicAuth):
+            auth.logout()
+            return
+        self.transport.request("POST", "logout")
+        auth.invalidate(auth.headers())
+
+    # ------------------------------------------------------------------ backends
 
     def backend(self, name: str) -> RestBackend:
-        """The backend called ``name``.
+        """The backend called ``name`` (one configuration request, then cached).
 
         Raises:
             BackendNotFoundError: The instance has no such backend.
         """
-        return RestBackend(self, self.backends_api.configuration(name))
+        backend = self._backends.get(name)
+        if backend is None:
+            backend = RestBackend(self, self.backends_api.configuration(name))
+            self._backends[name] = backend
+        return backend
+
+    def backends(
+        self,
+        name: str | None = None,
+        min_num_qubits: int | None = None,
+        *,
+        operational: bool | None = None,
+        simulator: bool | None = None,
+        dynamic_circuits: bool | None = None,
+        filters: Callable[[RestBackend], bool] | None = None,
+        **attributes: Any,
+    ) -> list[RestBackend]:
+        """The instance's backends that pass every filter given.
+
+        Args:
+            name: Only the backend of that name.
+            min_num_qubits: At least that many qubits.
+            operational: Whether the backend accepts jobs now.
+            simulator: Simulators (``True``) or devices (``False``).
+            dynamic_circuits: Whether the backend supports dynamic circuits.
+            filters: Any predicate on the backend.
+            **attributes: Configuration (or status) attributes that must have these values.
+        """
+        return [
+            backend
+            for backend, _ in select_backends(
+                self,
+                name,
+                min_num_qubits,
+                operational,
+                simulator,
+                dynamic_circuits,
+                filters,
+                attributes,
+            )
+        ]
+
+    def least_busy(
+        self,
+        min_num_qubits: int | None = None,
+        filters: Callable[[RestBackend], bool] | None = None,
+        **kwargs: Any,
+    ) -> RestBackend:
+        """The operational backend with the shortest queue among those matching the filters.
+
+        Raises:
+            BackendNotFoundError: No backend matches.
+        """
+        kwargs.pop("operational", None)
+        name = kwargs.pop("name", None)
+        flags = {key: kwargs.pop(key, None) for key in ("simulator", "dynamic_circuits")}
+        candidates = select_backends(
+            self,
+            name,
+            min_num_qubits,
+            True,
+            flags["simulator"],
+            flags["dynamic_circuits"],
+            filters,
+            kwargs,
+        )
+        if not candidates:
+            raise BackendNotFoundError("No operational backend matches the criteria.")
+        return min(candidates, key=lambda pair: queue_length(*pair))[0]
+
+    # ------------------------------------------------------------------ jobs
+
+    def _job_from(self, data: dict[str, Any]) -> RuntimeJob:
+        program = (data.get("program") or {}).get("id") or data.get("program_id") or "sampler"
+        return RuntimeJob(
+            data["id"],
+            jobs_api=self.jobs_api,
+            program=program,
+            backend_name=data.get("backend"),
+            session_id=data.get("session_id"),
+            tags=data.get("tags"),
+            poll=self.poll_policy,
+            job_data=data,
+        )
 
     def job(self, job_id: str) -> RuntimeJob:
         """Rebuild a job handle from its id (any process, no local state needed).
@@ -129,13 +232,83 @@ class RuntimeService:
         Raises:
             JobNotFoundError: No such job in this instance.
         """
-        data = self.jobs_api.get(job_id, exclude_params=False)
-        program = (data.get("program") or {}).get("id") or data.get("program_id") or "sampler"
-        return RuntimeJob(
-            job_id,
-            jobs_api=self.jobs_api,
-            program=program,
-            backend_name=data.get("backend"),
-            poll=self.poll_policy,
-            job_data=data,
-        )
+        return self._job_from(self.jobs_api.get(job_id, exclude_params=False))
+
+    def jobs(
+        self,
+        limit: int | None = 10,
+        skip: int = 0,
+        backend_name: str | None = None,
+        pending: bool | None = None,
+        program_id: str | None = None,
+        job_tags: list[str] | None = None,
+        session_id: str | None = None,
+        created_after: datetime | str | None = None,
+        created_before: datetime | str | None = None,
+        descending: bool = True,
+        *,
+        program: str | None = None,
+        tags: list[str] | None = None,
+    ) -> list[RuntimeJob]:
+        """Jobs of the instance, newest first; pages through ``GET /jobs`` as the official client.
+
+        Args:
+            limit: At most this many jobs; ``None`` for all.
+            skip: Skip that many matching jobs first.
+            backend_name: Only jobs on this backend.
+            pending: ``True``: queued or running; ``False``: final.
+            program_id: Only ``"estimator"`` or ``"sampler"`` jobs (``program=`` is an alias).
+            job_tags: Only jobs carrying all these tags (``tags=`` is an alias).
+            session_id: Only jobs of this session or batch.
+            created_after: Created at or after (a naive ``datetime`` is local time).
+            created_before: Created at or before.
+            descending: Newest first (default) or oldest first.
+            program: Alias of ``program_id``.
+            tags: Alias of ``job_tags``.
+        """
+        if limit is not None and limit < 0 or skip < 0:
+            raise InvalidInputError("limit and skip must be >= 0.")
+        query: dict[str, Any] = {
+            "exclude_params": True,
+            "backend": backend_name,
+            "pending": pending,
+            "program": program_id or program,
+            "tags": list(job_tags or tags or []) or None,
+            "session_id": session_id,
+            "created_after": utc_iso(created_after),
+            "created_before": utc_iso(created_before),
+            "sort": None if descending else "ASC",
+        }
+        if self.channel == CLASSIC_CHANNEL and self.instance:
+            query["provider"] = self.instance
+        found = page_jobs(self.jobs_api.list, limit, skip, query)
+        return [self._job_from(item) for item in found]
+
+    def delete_job(self, job_id: str) -> None:
+        """Delete a job (it must be final); this cannot be undone.
+
+        Raises:
+            JobNotFoundError: No such job.
+        """
+        self.jobs_api.delete(job_id)
+
+    def usage(self) -> dict[str, Any]:
+        """The instance's usage this period, plus ``usage_remaining_seconds`` when limited."""
+        usage = self.instances_api.usage(classic=self.channel == CLASSIC_CHANNEL)
+        limit = usage.get("usage_limit_seconds") or usage.get("usage_allocation_seconds")
+        if limit:
+            consumed = float(usage.get("usage_consumed_seconds") or 0)
+            usage["usage_remaining_seconds"] = max(float(limit) - consumed, 0.0)
+        return usage
+
+    # ------------------------------------------------------------------ hooks
+
+    def job_fields(self) -> dict[str, Any]:
+        """Extra top-level ``POST /jobs`` fields: ``hub``/``group``/``project`` on Classic."""
+        return classic_hgp(self.instance) if self.channel == CLASSIC_CHANNEL else {}
+
+    def session_fields(self) -> dict[str, Any]:
+        """Extra ``POST /sessions`` fields: ``instance: "h/g/p"`` on Classic."""
+        if self.channel == CLASSIC_CHANNEL and self.instance:
+            return {"instance": self.instance}
+        return {}

@@ -1,0 +1,88 @@
+"""Where a channel's API and token service live, and the proxy settings ``requests`` needs."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import urlsplit
+
+from .exceptions import AccountError, InvalidInputError
+
+__all__ = ["resolve_urls", "requests_proxies", "classic_hgp"]
+
+IBM_CLOUD_URL = "https://cloud.ibm.com"
+IBM_IAM_URL = "https://iam.cloud.ibm.com/identity/token"
+CLASSIC_AUTH_URL = "https://auth.quantum.ibm.com/api"
+CLASSIC_CHANNEL = "ibm_quantum"
+
+
+def _crn_field(instance: str | None, index: int) -> str | None:
+    parts = (instance or "").split(":")
+    return parts[index] if instance and instance.startswith("crn:") and len(parts) > index else None
+
+
+def resolve_urls(
+    channel: str,
+    url: str | None,
+    instance: str | None,
+    *,
+    region: str | None = None,
+    private_endpoint: bool = False,
+) -> tuple[str, str]:
+    """Return ``(api_base, auth_url)`` for a channel and an optional URL.
+
+    IBM's own hosts follow the official client's resolver (region from the CRN, then
+    ``region``; ``private.`` prefix for private endpoints); ``IAM_URL`` overrides the token
+    service. Any other URL (an emulator, a proxy) is the root of the same paths.
+    """
+    if channel == CLASSIC_CHANNEL:
+        root = (url or CLASSIC_AUTH_URL).rstrip("/")
+        split = urlsplit(root)
+        origin = f"{split.scheme}://{split.netloc}"
+        if split.netloc.startswith("auth.quantum"):
+            return f"{split.scheme}://api.{split.netloc[5:]}/runtime", root
+        return origin + "/runtime", origin + "/api"
+    root = (url or IBM_CLOUD_URL).rstrip("/")
+    split = urlsplit(root)
+    host = split.netloc
+    iam_env = os.environ.get("IAM_URL", "").rstrip("/")
+    iam_env = f"{iam_env}/identity/token" if iam_env else ""
+    ibm = host == "cloud.ibm.com" or host.endswith(".cloud.ibm.com")
+    if ibm and "experimental" not in root and not host.startswith(("quantum.", "private.")):
+        if ".quantum." not in f".{host}":
+            region = _crn_field(instance, 5) or region or "us-east"
+            if private_endpoint:
+                prefix = f"private.{region}."
+            else:
+                prefix = "" if region == "us-east" else f"{region}."
+            staging = _crn_field(instance, 2) == "staging" or host.startswith("test.")
+            iam = "https://iam.test.cloud.ibm.com/identity/token" if staging else IBM_IAM_URL
+            if private_endpoint and not staging:
+                iam = "https://private.iam.cloud.ibm.com/identity/token"
+            return f"{split.scheme}://{prefix}quantum.{host}/api/v1", iam_env or iam
+    api = root if "/api/" in root + "/" else root + "/api/v1"
+    default_iam = IBM_IAM_URL if ibm else f"{split.scheme}://{host}/identity/token"
+    return api, iam_env or default_iam
+
+
+def requests_proxies(proxies: dict[str, Any] | None) -> dict[str, str] | None:
+    """qiskit-ibm-runtime's ``{"urls": {...}}`` form, or a plain ``requests`` mapping."""
+    if not proxies:
+        return None
+    if "username_ntlm" in proxies or "password_ntlm" in proxies:
+        raise AccountError(
+            "NTLM proxy authentication is not supported; put the credentials in the proxy URL "
+            "(http://user:password@proxy:port) instead."
+        )
+    urls = proxies.get("urls", proxies)
+    return {str(k): str(v) for k, v in urls.items()}
+
+
+def classic_hgp(instance: str | None) -> dict[str, str]:
+    """``{"hub", "group", "project"}`` from a Classic ``"h/g/p"`` instance (``{}`` if none)."""
+    if not instance:
+        return {}
+    parts = instance.split("/")
+    if len(parts) != 3 or not all(parts):
+        raise InvalidInputError(f"Classic instances are 'hub/group/project', got {instance!r}.")
+    return dict(zip(("hub", "group", "project"), parts, strict=True))

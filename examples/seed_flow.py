@@ -17,7 +17,7 @@ import os
 
 from qiskit import QuantumCircuit
 from qiskit.circuit.random import random_circuit
-from qiskit.quantum_info import SparsePauliOp
+from qiskit.quantum_info import SparsePauliOp, Statevector
 from qiskit.transpiler import generate_preset_pass_manager
 
 from qiskit_rest_provider import EstimatorV2, RuntimeService, SamplerV2
@@ -52,7 +52,9 @@ def run(service: RuntimeService, backend) -> None:
     bell.cx(0, 1)
     bell.measure_all()
 
-    pass_manager = generate_preset_pass_manager(optimization_level=1, backend=backend, seed_transpiler=7)
+    pass_manager = generate_preset_pass_manager(
+        optimization_level=1, backend=backend, seed_transpiler=7
+    )
     isa_circuit, isa_bell = pass_manager.run([circuit, bell])
     observable = SparsePauliOp.from_list([("IIZII", 1), ("XIZZZ", 2.3)])
     isa_observable = observable.apply_layout(isa_circuit.layout)
@@ -61,7 +63,9 @@ def run(service: RuntimeService, backend) -> None:
     job = estimator.run([(isa_circuit, isa_observable)], precision=0.01)
     print(f"estimator job {job.job_id()}: {job.status()}")
     pub = job.result()[0]
+    exact = Statevector(circuit).expectation_value(observable).real
     print(f"  <IIZII + 2.3 XIZZZ> = {float(pub.data.evs):.4f} ± {float(pub.data.stds):.4f}")
+    print(f"  exact (Statevector, noiseless): {exact:.4f}")
     print(f"  metadata: {pub.metadata}")
 
     sampler = SamplerV2(mode=backend)
@@ -71,8 +75,10 @@ def run(service: RuntimeService, backend) -> None:
     print(f"  Bell counts: {dict(sorted(counts.items()))}")
 
     again = service.job(job.job_id())
-    print(f"retrieved {again.job_id()} by id: {again.status()}, "
-          f"same counts: {again.result()[0].data.meas.get_counts() == counts}")
+    print(
+        f"retrieved {again.job_id()} by id: {again.status()}, "
+        f"same counts: {again.result()[0].data.meas.get_counts() == counts}"
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ def test_restart_keeps_finished_running_and_queued_jobs(tmp_path, make_server):
     done = api.submit(sampler_job(tags=["before"]))
     api.wait(done)
     result_before = api.get(f"/jobs/{done}/results").text
-    pending = [api.submit() for _ in range(5)]
+    pending = [api.submit() for _ in range(50)]
     while api.status(pending[0]) != "Running":
         time.sleep(0.01)
     cancelled = api.submit()
@@ -25,7 +25,7 @@ def test_restart_keeps_finished_running_and_queued_jobs(tmp_path, make_server):
     second = make_server(data_dir=data_dir, workers=2)
     api.url = second.url  # the old token still works: the signing secret is persisted
     listing = api.get("/jobs").json()
-    assert listing["count"] == 7
+    assert listing["count"] == 52
     assert {j["id"] for j in listing["jobs"]} == {done, cancelled, *pending}
     for job_id in pending:
         assert api.wait(job_id)["status"] == "Completed"
@@ -33,7 +33,7 @@ def test_restart_keeps_finished_running_and_queued_jobs(tmp_path, make_server):
     assert api.get(f"/jobs/{done}").json()["tags"] == ["before"]
     assert api.status(cancelled) == "Cancelled"
     assert api.get(f"/sessions/{session}").status_code == 200
-    assert api.get("/jobs").json()["count"] == 7  # nothing ran twice or appeared twice
+    assert api.get("/jobs").json()["count"] == 52  # nothing ran twice or appeared twice
     logs = api.get(f"/jobs/{pending[0]}/logs").text
     assert "Requeued after a server restart" in logs
 

@@ -28,6 +28,8 @@ __all__ = [
     "JobNotFoundError",
     "BackendNotFoundError",
     "SessionNotFoundError",
+    "SessionClosedError",
+    "SessionModeNotAllowedError",
     "ConflictError",
     "RateLimitError",
     "ServerError",
@@ -149,6 +151,14 @@ class BackendNotFoundError(NotFoundError):
 
 class SessionNotFoundError(NotFoundError):
     """The session id is unknown to this instance."""
+
+
+class SessionModeNotAllowedError(PermissionDeniedError):
+    """The instance may not open this kind of session (Open Plan: no dedicated sessions)."""
+
+
+class SessionClosedError(QiskitRestError):
+    """The Session or Batch was closed or cancelled, so it accepts no new jobs."""
 
 
 class ConflictError(ApiError):

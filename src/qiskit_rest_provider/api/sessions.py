@@ -30,11 +30,17 @@ class SessionsApi:
                 trace=exc.trace,
             ) from exc
 
-    def create(self, *, mode: str, backend: str, max_ttl: int | None = None) -> dict[str, Any]:
-        """``POST /sessions`` with ``mode`` ``"batch"`` or ``"dedicated"``."""
+    def create(
+        self, *, mode: str, backend: str, max_ttl: int | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        """``POST /sessions`` with ``mode`` ``"batch"`` or ``"dedicated"``.
+
+        ``extra`` fields go into the body as given (e.g. Classic's ``instance: "h/g/p"``).
+        """
         body: dict[str, Any] = {"mode": mode, "backend": backend}
         if max_ttl is not None:
             body["max_ttl"] = int(max_ttl)
+        body.update(extra)
         return self._transport.request("POST", "sessions", json_body=body).json()
 
     def details(self, session_id: str) -> dict[str, Any]:

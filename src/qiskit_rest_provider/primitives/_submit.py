@@ -130,8 +130,17 @@ def submit(
         **options.to_job_fields(),
     }
     if session is not None:
-        body["session_id"] = session.session_id
+        # ``_id_for_job`` refuses a closed Session/Batch with a clear error; duck-typed modes
+        # only need ``session_id``. ``None`` (no server session) sends no field.
+        if hasattr(session, "_id_for_job"):
+            session_id = session._id_for_job()
+        else:
+            session_id = session.session_id
+        if session_id is not None:
+            body["session_id"] = session_id
     service = backend.service
+    if hasattr(service, "job_fields"):
+        body.update(service.job_fields())  # hub/group/project on the Classic dialect
     created = create_job_once(service.jobs_api, body, service.transport.retry)
     logger.info("submitted %s job %s to %s", program, created.get("id"), backend.name)
     return RuntimeJob(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from ..exceptions import BackendNotFoundError, NotFoundError
+from ..exceptions import BackendNotFoundError
 from ..http import Transport
+from ._errors import narrow_not_found
 
 __all__ = ["BackendsApi"]
 
@@ -23,15 +24,8 @@ class BackendsApi:
         return [{"name": item} if isinstance(item, str) else item for item in devices]
 
     def _get(self, name: str, what: str) -> dict[str, Any]:
-        try:
+        with narrow_not_found(BackendNotFoundError, f"Backend '{name}'"):
             return self._transport.get_json(f"backends/{quote(name, safe='')}/{what}")
-        except NotFoundError as exc:
-            raise BackendNotFoundError(
-                f"Backend '{name}' was not found: {exc.message}",
-                status_code=exc.status_code,
-                code=exc.code,
-                trace=exc.trace,
-            ) from exc
 
     def configuration(self, name: str) -> dict[str, Any]:
         """``GET /backends/{name}/configuration``."""

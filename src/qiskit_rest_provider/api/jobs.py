@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from ..exceptions import JobNotFoundError, NotFoundError
+from ..exceptions import JobNotFoundError
 from ..http import Transport
+from ._errors import narrow_not_found
 
 __all__ = ["JobsApi"]
 
@@ -25,18 +26,8 @@ class JobsApi:
         self._transport = transport
 
     def _call(self, method: str, job_id: str, suffix: str = "", **kwargs: Any):
-        try:
+        with narrow_not_found(JobNotFoundError, f"Job '{job_id}' (in this instance)"):
             return self._transport.request(method, _path(job_id, suffix), **kwargs)
-        except NotFoundError as exc:
-            raise JobNotFoundError(
-                f"Job '{job_id}' was not found in this instance: {exc.message}",
-                status_code=exc.status_code,
-                code=exc.code,
-                solution=exc.solution,
-                trace=exc.trace,
-                method=exc.method,
-                url=exc.url,
-            ) from exc
 
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /jobs``; returns ``{"id", "backend", ...}``."""

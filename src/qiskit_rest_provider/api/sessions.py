@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from ..exceptions import NotFoundError, SessionNotFoundError
+from ..exceptions import SessionNotFoundError
 from ..http import Transport
+from ._errors import narrow_not_found
 
 __all__ = ["SessionsApi"]
 
@@ -18,17 +19,10 @@ class SessionsApi:
         self._transport = transport
 
     def _call(self, method: str, session_id: str, suffix: str = "", **kwargs: Any):
-        try:
+        with narrow_not_found(SessionNotFoundError, f"Session '{session_id}'"):
             return self._transport.request(
                 method, f"sessions/{quote(session_id, safe='')}{suffix}", **kwargs
             )
-        except NotFoundError as exc:
-            raise SessionNotFoundError(
-                f"Session '{session_id}' was not found: {exc.message}",
-                status_code=exc.status_code,
-                code=exc.code,
-                trace=exc.trace,
-            ) from exc
 
     def create(
         self, *, mode: str, backend: str, max_ttl: int | None = None, **extra: Any

@@ -69,3 +69,17 @@ def test_bad_session_requests(emulator, api):
     other = Api(emulator.url)
     assert_ibm_error(other.get(f"/sessions/{session['id']}"), 404, 1381)
     assert_ibm_error(other.post("/jobs", json=sampler_job(session_id=session["id"])), 404, 1381)
+
+
+def test_session_states_and_max_ttl(make_server):
+    api = Api(make_server().url)
+    session = _session(api, max_ttl=1)
+    assert session["state"] == "open"
+    api.wait(api.submit(sampler_job(session_id=session["id"])))
+    assert api.get(f"/sessions/{session['id']}").json()["state"] == "inactive"  # no pending jobs
+    import time
+
+    time.sleep(1.1)
+    expired = api.get(f"/sessions/{session['id']}").json()
+    assert expired["state"] == "closed" and expired["state_reason"] == "max_ttl expired"
+    assert_ibm_error(api.post("/jobs", json=sampler_job(session_id=session["id"])), 400, 1382)

@@ -68,7 +68,6 @@ class Runner:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
-        self.on_job_final: Callable[[dict[str, Any]], None] | None = None
 
     def start(self) -> int:
         """Requeues unfinished jobs from the store and starts the workers.
@@ -247,8 +246,6 @@ class Runner:
             self._store.update_session(job["session_id"], last_job_completed=now)
         with self._lock:
             self._cancel.discard(job_id)
-        if self.on_job_final is not None:
-            self.on_job_final(job)
 
 
 class _Stopped(Exception):

@@ -53,7 +53,11 @@ def bitarray_from_hex(samples: Any, num_bits: int) -> BitArray:
     flat = strings.reshape(-1)
     if flat.size and not np.all(np.strings.startswith(flat, b"0x")):
         raise DecodeError("Every sampler sample must be a '0x'-prefixed hex string.")
-    digits = np.strings.zfill(np.strings.lstrip(flat, b"0x"), 2 * nbytes)
+    stripped = np.strings.lstrip(flat, b"0x")
+    # numpy 2.4 zfill reads uninitialised memory for empty strings ("0x0" -> b"" -> b"+0"/b"-0"
+    # at random), so pad empty ones by hand first.
+    stripped = np.where(np.strings.str_len(stripped) == 0, b"0", stripped)
+    digits = np.strings.zfill(stripped, 2 * nbytes)
     if flat.size and np.any(np.strings.str_len(digits) != 2 * nbytes):
         raise DecodeError(f"A sample is wider than its register's {num_bits} bits.")
     try:

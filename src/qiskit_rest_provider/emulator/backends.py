@@ -137,8 +137,8 @@ class EmulatedBackend:
         basis = [g for g in self._configuration["basis_gates"] if g != "barrier"]
         return Target.from_configuration(basis_gates=basis, num_qubits=self.num_qubits)
 
-    def noise_model(self) -> Any:
-        """The qiskit-aer noise model to run with, or ``None`` when noiseless."""
+    def noise_model(self, qubits: Any = None) -> Any:
+        """The qiskit-aer noise model of ``qubits`` (renumbered), or ``None`` when noiseless."""
         return None
 
     def check_isa(self, circuit: Any, index: int) -> None:

@@ -39,7 +39,7 @@ _DECL = re.compile(rf"(?:qubit|bit)(?:\s*\[\d+\])?\s+{_IDENT}\s*;")
 _MEASURE = re.compile(rf"{_IDENT}(?:\[\d+\])?\s*=\s*measure\s+{_OPERAND}\s*;")
 _BARRIER = re.compile(rf"barrier(?:\s+{_OPERANDS})?\s*;")
 _CALL = re.compile(rf"({_IDENT})\s*(?:\(([^()]*)\))?\s+({_OPERANDS})\s*;")
-_GATE_DEF = re.compile(r"^[ \t]*gate\s+(" + _IDENT + r")[^{]*\{[^{}]*\}[ \t]*$", re.M)
+_GATE_DEF = re.compile(r"\bgate\s+(" + _IDENT + r")[^{;]*\{[^{}]*\}")
 _FLOAT = re.compile(r"-?(?:\d+\.\d+(?:[eE][-+]?\d+)?|\d+(?:\.\d+)?[eE][-+]?\d+)")
 _PHYS = re.compile(r"\$(\d+)")
 _CONSTANTS = {
@@ -175,21 +175,28 @@ def rewrite_for_rust(
         allowed.add(match.group(1))
         token = f"\x00{len(definitions)}\x00"
         definitions[token] = match.group(0).strip()
-        return token
+        return token + ";"
 
+    if "/*" in qasm:
+        return None  # block comments: not worth a second lexer
+    code = "\n".join(line.split("//", 1)[0] for line in qasm.splitlines())
     try:
-        body = _GATE_DEF.sub(keep_definition, qasm)
+        body = _GATE_DEF.sub(keep_definition, code)
     except LookupError:
         return None
     inputs: dict[str, float] = {}
     out: list[str] = []
     max_phys = -1
-    for raw in body.splitlines():
-        line = raw.split("//", 1)[0].strip()
-        if line in definitions:
-            out.append(definitions[line])
+    # Statement by statement (split on ';'), so one-line QASM takes the fast path too.
+    for piece in body.split(";"):
+        statement = " ".join(piece.split())
+        if not statement:
             continue
-        if not line or _HEADER.fullmatch(line) or _INCLUDE.fullmatch(line):
+        if statement in definitions:
+            out.append(definitions[statement])
+            continue
+        line = statement + ";"
+        if _HEADER.fullmatch(line) or _INCLUDE.fullmatch(line):
             out.append(line)
             continue
         match = _INPUT.fullmatch(line)
@@ -197,9 +204,7 @@ def rewrite_for_rust(
             # No real angle is ~1e301, and literals >= 1e299 already disable the fast path.
             inputs[match.group(1)] = -math.ldexp(1 + len(inputs) / 2**30, _SENTINEL_EXPONENT)
             continue
-        if _DECL.fullmatch(line) or _MEASURE.fullmatch(line) or _BARRIER.fullmatch(line):
-            pass
-        else:
+        if not (_DECL.fullmatch(line) or _MEASURE.fullmatch(line) or _BARRIER.fullmatch(line)):
             match = _CALL.fullmatch(line)
             if match is None or match.group(1) not in allowed:
                 return None

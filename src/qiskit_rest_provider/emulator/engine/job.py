@@ -106,7 +106,8 @@ def run_job(
     except JobInputError as exc:
         raise JobExecutionError(exc.message, exc.code) from exc
     rng = np.random.default_rng(_seed(program, options, seed))
-    noise_model = None if noiseless else getattr(backend, "noise_model", lambda: None)()
+    noisy = not (noiseless or getattr(backend, "noiseless", True))
+    noise = backend.noise_model if noisy else None
     pub_results, spans = [], []
     for task in tasks:
         if should_stop():
@@ -134,7 +135,7 @@ def run_job(
                     or get(options, "default_shots", DEFAULT_SHOTS)
                 )
                 result = run_sampler_pub(
-                    task, circuit, int(shots), rng, should_stop, metadata, noise_model
+                    task, circuit, int(shots), rng, should_stop, metadata, noise
                 )
         except (JobExecutionError, JobStopped):
             raise

@@ -59,8 +59,9 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
-_ALLOWED_INCLUDE = re.compile(r'^\s*include\s+"stdgates\.inc"\s*;\s*(//.*)?$')
+_ALLOWED_INCLUDE = re.compile(r'include\s+"stdgates\.inc"\s*;')
 _INCLUDE_WORD = re.compile(r"\binclude\b")
+_STATEMENT_START = re.compile(r"(?:^|;)\s*$")
 # Sized declarations of quantum/classical bits: `qubit[n] q;`, `input bit[n] c;`, `qreg q[n];`.
 _NEW_STYLE = re.compile(r"\b(qubit|bit)\s*\[([^\]]*)\]")
 _OLD_STYLE = re.compile(r"\b(qreg|creg)\s+[^\s\[;]+\s*\[([^\]]*)\]")
@@ -78,10 +79,10 @@ def _code_part(line: str) -> str:
 def screen(qasm: str, limits: Limits = DEFAULT_LIMITS) -> None:
     """Refuse text no parser may see.
 
-    Every line whose code part mentions ``include`` must be exactly ``include "stdgates.inc";``
-    (so a second include on the same line, an include split over lines, or one hidden behind a
-    block comment is refused, never guessed at). Declared qubit and bit counts, and any integer
-    literal, must be within ``limits``.
+    Every ``include`` outside a ``//`` comment must be exactly ``include "stdgates.inc";`` on
+    one line at a statement start (so an include split over lines, one naming another file, or
+    one behind a block comment is refused, never guessed at). Declared qubit and bit counts,
+    and any integer literal, must be within ``limits``.
 
     Raises:
         QasmRejected: With a message a user can act on.
@@ -91,10 +92,17 @@ def screen(qasm: str, limits: Limits = DEFAULT_LIMITS) -> None:
             f"The circuit text has {len(qasm)} characters (limit {limits.max_chars})."
         )
     for number, line in enumerate(qasm.splitlines(), start=1):
-        if _INCLUDE_WORD.search(_code_part(line)) and not _ALLOWED_INCLUDE.match(line):
+        code = _code_part(line)
+        for match in _INCLUDE_WORD.finditer(code):
+            # Each include must be exactly `include "stdgates.inc";`, on one line, at the start
+            # of a statement (line start or after ';'); anything else is refused, not guessed.
+            if _ALLOWED_INCLUDE.match(code, match.start()) and _STATEMENT_START.search(
+                code[: match.start()]
+            ):
+                continue
             raise QasmRejected(
-                f"Line {number}: only 'include \"stdgates.inc\";' is allowed (on a line of its "
-                f"own); other includes are refused: {line.strip()[:120]!r}"
+                f"Line {number}: only 'include \"stdgates.inc\";' is allowed; other includes "
+                f"are refused: {line.strip()[:120]!r}"
             )
     code = "\n".join(_code_part(line) for line in qasm.splitlines())
     totals = {"qubit": 0, "bit": 0}

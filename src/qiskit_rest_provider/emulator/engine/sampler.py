@@ -90,11 +90,24 @@ def run_sampler_pub(
     rng: np.random.Generator,
     should_stop: Callable[[], bool],
     circuit_metadata: dict,
-    noise_model: Any = None,
+    noise: Callable[[list[int]], Any] | None = None,
 ) -> SamplerPubResult:
-    """Sample one PUB; results are keyed by the declared register names, in order."""
+    """Sample one PUB; results are keyed by the declared register names, in order.
+
+    Args:
+        task: The PUB.
+        circuit: Its parsed circuit (shared: never mutated).
+        shots: Shots per binding.
+        rng: The job's generator (also seeds Aer).
+        should_stop: Polled between bindings / Aer batches.
+        circuit_metadata: Copied into the PUB metadata.
+        noise: ``noise(qubits)`` -> the Aer noise model of those device qubits renumbered
+            ``0..k-1`` (the simulated circuit is renumbered the same way), or ``None``.
+    """
     fields = register_fields(task.qasm, circuit)
-    reduced = restrict(circuit, active_qubits(circuit))
+    active = active_qubits(circuit)
+    reduced = restrict(circuit, active)
+    noise_model = noise(active) if noise is not None and active else None
     binder = Binder(reduced, task.names)
     rows = task.values.reshape(math.prod(task.bindings_shape), task.values.shape[-1])
     num_clbits = circuit.num_clbits

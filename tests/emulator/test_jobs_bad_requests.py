@@ -66,7 +66,9 @@ def test_unparsable_bodies(api, raw):
 
 
 def test_malformed_qasm_fails_the_request_or_the_job(api):
-    r = api.post("/jobs", json=_with(params={"pubs": [["OPENQASM 3.0;\nqubit q"]]}))
+    r = api.post(
+        "/jobs", json=_with(params={"pubs": [["OPENQASM 3.0;\nqubit[2] q;\nfrobnicate q[0];\n"]]})
+    )
     if r.status_code == 200:
         job = api.wait(r.json()["id"])
         assert job["status"] == "Failed" and job["state"]["reason"]

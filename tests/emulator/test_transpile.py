@@ -114,7 +114,9 @@ def test_transpile_error_is_failure(emulator):
     wide = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[5] q;\nh q[4];\ncx q[4], q[0];\n'
     answer, _ = _run(emulator.url, {"qasm_circuits": wide, "backend_coupling_map": [[0, 1]]})
     assert answer["state"] == "FAILURE" and isinstance(answer["result"], str)
-    bad, _ = _run(emulator.url, {"qasm_circuits": "OPENQASM 3.0;\nqubit q\n"}, backend=SIM)
+    bad, _ = _run(
+        emulator.url, {"qasm_circuits": "OPENQASM 3.0;\nqubit[1] q;\nfrob q[0];\n"}, backend=SIM
+    )
     assert bad["state"] == "FAILURE"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
 import requests
 
 from .helpers import SIM, Api, assert_ibm_error
@@ -28,12 +27,15 @@ def _wait(get, timeout=60):
     raise AssertionError("not final")
 
 
-def _transpile(url, api_token):
+DEVICE = "ibm_brisbane"
+
+
+def _transpile(url, api_token, backend=SIM):
     headers = {"Authorization": f"Bearer {api_token}", "Content-Type": "application/json"}
     r = requests.post(
         url + "/transpile",
         params={
-            "backend": SIM,
+            "backend": backend,
             "use_ai": "True",
             "optimization_level": 1,
             "ai_layout_mode": "OPTIMIZE",
@@ -68,16 +70,17 @@ def test_classic_seed_flow(emulator):
     devices = requests.get(runtime + "/backends", headers=headers, timeout=10).json()["devices"]
     assert SIM in devices and all(isinstance(d, str) for d in devices)
 
-    transpiled = _transpile(url, api_token)
-    assert len(transpiled["layout"]["initial"]) >= 5
+    transpiled = _transpile(url, api_token, DEVICE)
+    assert len(transpiled["layout"]["initial"]) == 127
+    isa_pub = [transpiled["qasm"], _pad(OBSERVABLES, transpiled), None]
     body = {
         "program_id": "estimator",
-        "backend": SIM,
+        "backend": DEVICE,
         "hub": "ibm-q",
         "group": "open",
         "project": "main",
         "start_session": "False",
-        "params": {"pubs": [[CIRCUIT, OBSERVABLES, None]], "options": {"default_precision": 0.01}},
+        "params": {"pubs": [isa_pub], "options": {"default_precision": 0.01}},
     }
     r = requests.post(runtime + "/jobs", json=body, headers=headers, timeout=30)
     assert r.status_code == 200, r.text
@@ -94,11 +97,11 @@ def test_classic_seed_flow(emulator):
 
     session = requests.post(
         runtime + "/sessions",
-        json={"mode": "batch", "backend": SIM, "instance": "ibm-q/open/main"},
+        json={"mode": "batch", "backend": DEVICE, "instance": "ibm-q/open/main"},
         headers=headers,
         timeout=10,
     ).json()
-    body["params"] = {"pubs": [[CIRCUIT, OBSERVABLES, None]]}
+    body["params"] = {"pubs": [isa_pub]}
     body["session_id"] = session["id"]
     r = requests.post(runtime + "/jobs", json=body, headers=headers, timeout=30)
     assert r.status_code == 200, r.text
@@ -144,20 +147,6 @@ def test_classic_bad_login_and_isolation(emulator):
     assert me.json()["urls"]["services"]["runtime"].endswith("/runtime")
 
 
-def _engine_takes_one_line_qasm() -> bool:
-    from qiskit_rest_provider.emulator.engine import qasm
-
-    try:
-        qasm.screen('OPENQASM 3.0; include "stdgates.inc"; qubit[1] q; h q[0];')
-    except ValueError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(
-    not _engine_takes_one_line_qasm(),
-    reason="engine.qasm.screen refuses one-line QASM (the transpiler service's output form)",
-)
 def test_current_seed_flow(emulator):
     api = Api(emulator.url, api_key="seed-api-token")
     assert SIM in [d["name"] for d in api.get("/backends").json()["devices"]]
@@ -188,10 +177,15 @@ def test_current_seed_flow(emulator):
 
 
 def _pad(observables, transpiled):
-    """Applies the transpile layout to the seed's observables (as the seed does)."""
+    """Applies the transpile layout to the seed's observables (as the seed does).
+
+    The width is the parsed circuit's: ``$n`` QASM declares only the touched physical qubits
+    (up to the highest one), and the engine sizes the circuit from the text.
+    """
+    from qiskit import qasm3
     from qiskit.quantum_info import SparsePauliOp
 
-    width = len(transpiled["layout"]["initial"])
+    width = qasm3.loads(transpiled["qasm"]).num_qubits
     op = SparsePauliOp.from_list(list(observables.items()))
     mapped = op.apply_layout(transpiled["layout"]["initial"][:5], num_qubits=width)
     return {label: float(coeff.real) for label, coeff in mapped.to_list()}

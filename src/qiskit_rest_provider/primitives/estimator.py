@@ -12,8 +12,9 @@ from qiskit.primitives.containers.estimator_pub import EstimatorPub, EstimatorPu
 from ..codec.pubs import encode_estimator_pub
 from ..exceptions import InvalidInputError
 from ..job import RuntimeJob
-from ._submit import InvalidPubError, coerce_pubs, encode_pubs, submit
+from ._submit import InvalidPubError, coerce_pubs, encode_pubs, resolve_mode, submit
 from .options import EstimatorOptions
+from .validation import check_payload_size, validate_estimator_pubs
 
 __all__ = ["EstimatorV2"]
 
@@ -33,6 +34,8 @@ class EstimatorV2(BaseEstimatorV2):
     Args:
         mode: A backend from ``RuntimeService.backend()``, a ``Session`` or a ``Batch``.
         options: ``EstimatorOptions`` or a dict of them.
+        validate: Check the PUBs against the backend before submitting (see
+            :mod:`~qiskit_rest_provider.primitives.validation`); ``False`` sends them as they are.
 
     Example:
         >>> estimator = EstimatorV2(mode=service.backend("ibmq_qasm_simulator"))
@@ -40,9 +43,14 @@ class EstimatorV2(BaseEstimatorV2):
     """
 
     def __init__(
-        self, mode: Any = None, options: EstimatorOptions | Mapping[str, Any] | None = None
+        self,
+        mode: Any = None,
+        options: EstimatorOptions | Mapping[str, Any] | None = None,
+        *,
+        validate: bool = True,
     ) -> None:
         self._mode = mode
+        self._validate = validate
         if isinstance(options, EstimatorOptions):
             self._options = options
         else:
@@ -83,5 +91,9 @@ class EstimatorV2(BaseEstimatorV2):
                 _check_precision(pub.precision, f"PUB {index}")
             if pub.observables.size == 0:
                 raise InvalidPubError(f"PUB {index}: the observables array is empty.")
+        if self._validate:
+            validate_estimator_pubs(coerced, resolve_mode(self._mode)[0])
         wire, specs = encode_pubs(coerced, encode_estimator_pub)
+        if self._validate:
+            check_payload_size(wire)
         return submit("estimator", self._mode, wire, specs, self._options)

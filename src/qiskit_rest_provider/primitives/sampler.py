@@ -12,8 +12,9 @@ from qiskit.primitives.containers.sampler_pub import SamplerPub, SamplerPubLike
 from ..codec.pubs import encode_sampler_pub
 from ..exceptions import InvalidInputError
 from ..job import RuntimeJob
-from ._submit import InvalidPubError, coerce_pubs, encode_pubs, submit
+from ._submit import InvalidPubError, coerce_pubs, encode_pubs, resolve_mode, submit
 from .options import SamplerOptions
+from .validation import check_payload_size, validate_sampler_pubs
 
 __all__ = ["SamplerV2"]
 
@@ -32,6 +33,8 @@ class SamplerV2(BaseSamplerV2):
     Args:
         mode: A backend from ``RuntimeService.backend()``, a ``Session`` or a ``Batch``.
         options: ``SamplerOptions`` or a dict of them.
+        validate: Check the PUBs against the backend before submitting (see
+            :mod:`~qiskit_rest_provider.primitives.validation`); ``False`` sends them as they are.
 
     Example:
         >>> sampler = SamplerV2(mode=service.backend("ibmq_qasm_simulator"))
@@ -40,9 +43,14 @@ class SamplerV2(BaseSamplerV2):
     """
 
     def __init__(
-        self, mode: Any = None, options: SamplerOptions | Mapping[str, Any] | None = None
+        self,
+        mode: Any = None,
+        options: SamplerOptions | Mapping[str, Any] | None = None,
+        *,
+        validate: bool = True,
     ) -> None:
         self._mode = mode
+        self._validate = validate
         if isinstance(options, SamplerOptions):
             self._options = options
         else:
@@ -81,5 +89,9 @@ class SamplerV2(BaseSamplerV2):
                     f"PUB {index}: the circuit has no classical registers, so there is nothing "
                     "to sample. Add measurements, e.g. circuit.measure_all()."
                 )
+        if self._validate:
+            validate_sampler_pubs(coerced, resolve_mode(self._mode)[0])
         wire, specs = encode_pubs(coerced, encode_sampler_pub)
+        if self._validate:
+            check_payload_size(wire)
         return submit("sampler", self._mode, wire, specs, self._options)

@@ -1,0 +1,187 @@
+"""Checks that catch a bad PUB before it waits in the queue (user-needs.md need 2).
+
+One :class:`PubValidator` per ``run()`` call checks every coerced PUB against the backend:
+
+* width: ``circuit.num_qubits`` <= the backend's qubits (every backend);
+* ISA (devices only, as qiskit-ibm-runtime): every instruction is supported by
+  ``backend.target`` on its physical qubits, recursing into control-flow blocks with their
+  qubits mapped to the outer ones; ``barrier``, ``store`` and other directives are allowed;
+  faulty qubits and edges (``operational`` = 0 in the properties) are named as such; numeric
+  angles of gates with angle bounds (``rzz`` in [0, pi/2]). See :mod:`._isa`;
+* sampler: at least one measurement; shots <= the configuration's ``max_shots``;
+* estimator: finite coefficients; projector letters that expand to a sane number of Pauli
+  terms on the wire; precision > 0 on devices;
+* finite parameter values (Qiskit already checks their count and shapes);
+* size of the encoded PUBs (:func:`check_payload_size`).
+
+Errors are :class:`PubValidationError` (an ``InvalidPubError``, so a ``ValueError``) naming the
+PUB index, the instruction and its qubits, and the fix. Circuits shared by several PUBs of one
+job are checked once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ._isa import SKIP_HINT, IsaChecker, PubValidationError, facts_for, fail, has_measure
+from ._submit import InvalidPubError
+
+__all__ = [
+    "PubValidationError",
+    "PubValidator",
+    "validate_sampler_pubs",
+    "validate_estimator_pubs",
+    "check_payload_size",
+    "MAX_PAYLOAD_BYTES",
+    "MAX_EXPANDED_TERMS",
+]
+
+#: The service refuses job inputs above 64 MB (qiskit-ibm-runtime PR #1105); keep headroom
+#: for the options and the JSON envelope.
+MAX_PAYLOAD_BYTES = 60 * 1024 * 1024
+#: Projector letters (0 1 + - r l) become 2**k Pauli terms on the wire; past this, refuse.
+MAX_EXPANDED_TERMS = 1 << 16
+
+
+class PubValidator:
+    """Validates the PUBs of one job against one backend.
+
+    Args:
+        backend: The ``RestBackend`` the job goes to.
+    """
+
+    def __init__(self, backend: Any) -> None:
+        self.facts = facts_for(backend)
+        self._isa = IsaChecker(self.facts)
+        self._checked: set[int] = set()
+
+    def check_circuit(self, circuit: Any, index: int, *, needs_measure: bool = False) -> None:
+        """Width, measurements (sampler) and ISA (devices only).
+
+        Raises:
+            PubValidationError: Names the instruction, its qubits and the fix.
+        """
+        key = (id(circuit), needs_measure)
+        if key in self._checked:
+            return
+        facts = self.facts
+        if facts.num_qubits and circuit.num_qubits > facts.num_qubits:
+            raise fail(
+                index,
+                f"the circuit has {circuit.num_qubits} qubits but {facts.name} has "
+                f"{facts.num_qubits}. Use a smaller circuit or a larger backend{SKIP_HINT}",
+            )
+        if needs_measure and not has_measure(circuit):
+            raise fail(
+                index,
+                "the circuit has no measurements, so every sample would be 0. Add them, e.g. "
+                f"circuit.measure_all(){SKIP_HINT}",
+            )
+        if not facts.simulator:
+            self._isa.check(circuit, index)
+        self._checked.add(key)
+
+    def check_values(self, pub: Any, index: int) -> None:
+        """Parameter values must be finite numbers."""
+        for names, values in pub.parameter_values.data.items():
+            array = np.asarray(values)
+            if array.dtype.kind in "fc" and not np.isfinite(array).all():
+                raise fail(index, f"parameter values for {list(names)} contain NaN or infinity.")
+
+    def check_shots(self, shots: int, index: int) -> None:
+        """Shots must not exceed the backend's ``max_shots``."""
+        limit = self.facts.max_shots
+        if limit is not None and shots > limit:
+            raise fail(
+                index,
+                f"{shots} shots exceed the {limit} that {self.facts.name} allows per PUB. "
+                "Split the PUB or lower shots.",
+            )
+
+    def check_precision(self, precision: float | None, index: int) -> None:
+        """Precision 0 means exact, which only simulators can do."""
+        if precision is not None and precision <= 0 and not self.facts.simulator:
+            raise fail(
+                index,
+                f"precision must be > 0 on the device {self.facts.name} (0 = exact is for "
+                "simulators). Pass e.g. precision=0.015625.",
+            )
+
+    def check_observables(self, pub: Any, index: int) -> None:
+        """Finite coefficients and a bounded Pauli expansion of projector letters."""
+        for position, obs in np.ndenumerate(pub.observables.sparse_observables_array()):
+            at = f"observable {position}" if position else "the observable"
+            if not np.isfinite(np.asarray(obs.coeffs)).all():
+                raise fail(index, f"{at} has a NaN or infinite coefficient.")
+            expanded = _expanded_terms(obs)
+            if expanded > MAX_EXPANDED_TERMS:
+                raise fail(
+                    index,
+                    f"{at} uses projector letters (0 1 + - r l) that expand to {expanded:.3g} "
+                    f"Pauli terms on the wire (limit {MAX_EXPANDED_TERMS}). Use fewer "
+                    "projector letters per term, or Pauli (I X Y Z) observables.",
+                )
+
+
+def _expanded_terms(obs: Any) -> float:
+    """How many Pauli terms ``obs`` becomes on the wire (before simplification)."""
+    letters = np.asarray(obs.bit_terms, dtype=np.uint8)
+    projector = letters >= 4  # Paulis X, Y, Z are 1-3; projectors 5-11
+    if not projector.any():
+        return 0.0  # nothing to expand: the payload limit bounds plain Pauli sums
+    starts = np.asarray(obs.boundaries, dtype=np.intp)[:-1]
+    nonempty = starts < letters.size
+    per_term = np.add.reduceat(projector.astype(np.int64), starts[nonempty])
+    return float(np.sum(np.exp2(per_term))) + float(np.sum(~nonempty))
+
+
+def validate_sampler_pubs(pubs: Sequence[Any], backend: Any) -> None:
+    """Check coerced ``SamplerPub`` objects against ``backend``.
+
+    Raises:
+        PubValidationError: The first problem found.
+    """
+    validator = PubValidator(backend)
+    for index, pub in enumerate(pubs):
+        validator.check_circuit(pub.circuit, index, needs_measure=True)
+        validator.check_shots(int(pub.shots), index)
+        validator.check_values(pub, index)
+
+
+def validate_estimator_pubs(pubs: Sequence[Any], backend: Any) -> None:
+    """Check coerced ``EstimatorPub`` objects against ``backend``.
+
+    Raises:
+        PubValidationError: The first problem found.
+    """
+    validator = PubValidator(backend)
+    for index, pub in enumerate(pubs):
+        validator.check_circuit(pub.circuit, index)
+        validator.check_precision(pub.precision, index)
+        validator.check_observables(pub, index)
+        validator.check_values(pub, index)
+
+
+def check_payload_size(wire_pubs: list[list[Any]], limit: int = MAX_PAYLOAD_BYTES) -> int:
+    """Return the encoded size of the PUBs in bytes; raise if the service would refuse it.
+
+    The PUBs are serialised as the transport will (compact JSON, no NaN), which costs about
+    1 ms per MB, small next to uploading that MB.
+
+    Raises:
+        InvalidPubError: Above ``limit`` bytes, or a value JSON cannot carry (NaN, inf).
+    """
+    try:
+        size = len(json.dumps(wire_pubs, separators=(",", ":"), allow_nan=False))
+    except ValueError as exc:
+        raise InvalidPubError(f"The PUBs contain a value JSON cannot carry: {exc}.") from None
+    if size > limit:
+        raise InvalidPubError(
+            f"The encoded PUBs take {size / 1e6:.1f} MB; the service accepts at most "
+            f"{limit / 1e6:.0f} MB per job. Split them over several jobs."
+        )
+    return size

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import requests
 
-from ..exceptions import ApiConnectionError, AuthenticationError
+from ..exceptions import ApiConnectionError, AuthenticationError, BadRequestError
 from .errors import raise_for_response
 
 __all__ = ["AuthProvider", "IamAuth", "ClassicAuth", "StaticBearer", "jwt_lifetime"]
@@ -118,7 +118,19 @@ class IamAuth:
             raise ApiConnectionError(
                 f"Could not reach the token service at {self._token_url}: {type(exc).__name__}"
             ) from None
-        raise_for_response(response)
+        try:
+            raise_for_response(response)
+        except BadRequestError as exc:
+            # IAM answers an unknown or revoked API key with 400 (BXNIM0415E), not 401.
+            raise AuthenticationError(
+                f"{exc.message} Check the API key.",
+                status_code=exc.status_code,
+                code=exc.code,
+                solution=exc.solution,
+                trace=exc.trace,
+                method=exc.method,
+                url=exc.url,
+            ) from None
         body = response.json()
         token = body["access_token"]
         now = time.time()

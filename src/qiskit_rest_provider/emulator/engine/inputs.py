@@ -4,21 +4,27 @@ Accepts both PUB dialects (research runtime-rest-api.md §3.2): what our client 
 qiskit-ibm-runtime send (tagged ndarray values, full-length PUBs) and the REST guides' short
 forms (bare QASM string, ``[qasm]``, ``[qasm, None, 500]``, ``[qasm, obs]``, values as
 ``None`` / nested lists / a dict keyed by parameter name, observables as dicts / label strings
-/ nested lists). Everything here is textual: no circuit is parsed.
+/ nested lists). Everything here is textual: no circuit is parsed, except that a QPY circuit
+(``{"__type__": "QuantumCircuit"}``, what qiskit-ibm-runtime sends) is loaded and re-exported
+as the lossless, full-width OpenQASM 3 our own client sends, so the rest of the engine sees
+one dialect.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import math
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ...codec.circuits import declared_inputs
+from ...codec.circuits import declared_inputs, export_circuit
 from ...codec.pubs import normalize_observables, normalize_parameter_values, split_wire_pub
-from ...exceptions import DecodeError
+from ...exceptions import DecodeError, EncodeError
 from .errors import JobInputError
 from .qasm import QasmRejected, declared_qubit_count, screen
 
@@ -150,13 +156,34 @@ def _check_observables(raw: Any, num_qubits: int | None, where: str) -> np.ndarr
     return observables
 
 
+def _qpy_to_qasm(pub: Any) -> Any:
+    """Replace a tagged QPY circuit (research §3.2 (b)) by its OpenQASM 3 export."""
+    if not (isinstance(pub, (list, tuple)) and pub and isinstance(pub[0], Mapping)):
+        return pub
+    if pub[0].get("__type__") != "QuantumCircuit":
+        return pub
+    from qiskit import qpy
+
+    try:
+        raw = zlib.decompress(base64.b64decode(pub[0].get("__value__"), validate=True))
+        circuits = qpy.load(io.BytesIO(raw))
+    except Exception as exc:  # base64, zlib and QPY each raise their own types
+        raise DecodeError(f"The QPY circuit cannot be read: {exc}") from exc
+    if len(circuits) != 1:
+        raise DecodeError(f"A QPY circuit must hold exactly one circuit, not {len(circuits)}.")
+    try:
+        return [export_circuit(circuits[0]).qasm, *pub[1:]]
+    except EncodeError as exc:
+        raise DecodeError(str(exc)) from exc
+
+
 def parse_pubs(program: str, params: Mapping[str, Any], max_qubits: int) -> list[PubTask]:
     """Check and normalise every PUB; raises :class:`JobInputError` naming the PUB index."""
     tasks = []
     for index, pub in enumerate(params["pubs"]):
         where = f"PUB {index}"
         try:
-            qasm, raw_obs, raw_values, extra = split_wire_pub(program, pub)
+            qasm, raw_obs, raw_values, extra = split_wire_pub(program, _qpy_to_qasm(pub))
             screen(qasm)
             num_qubits = declared_qubit_count(qasm)
             if num_qubits is not None and num_qubits > max_qubits:

@@ -114,3 +114,14 @@ def test_wrong_backend_for_simulator_is_refused(api):
     body = sampler_job()
     body["backend"] = SIM
     assert api.post("/jobs", json=body).status_code == 200
+
+
+def test_too_many_queued_jobs_is_429(make_server):
+    from .helpers import Api
+
+    api = Api(make_server(max_pending_jobs=2, queue_delay=30).url)
+    api.submit()
+    api.submit()
+    r = api.post("/jobs", json=sampler_job())
+    assert_ibm_error(r, 429, 1202)
+    assert r.headers["Retry-After"] == "1"

@@ -5,8 +5,8 @@ Every 4xx/5xx the emulator sends has the shape of the real service (research §7
     {"errors": [{"code": 1201, "message": "...", "solution": "...", "more_info": "..."}],
      "trace": "<uuid>"}
 
-The codes below 1300 are IBM's published ones; the 129x/138x/14xx codes are the emulator's
-own choices for situations IBM's registry does not name (documented in docs/emulator.md).
+Codes 1000–1208, 1305 and 1500 are IBM's published ones; 1210–1213, 129x, 138x and 1401 are
+the emulator's own choices where IBM's registry names none (table in docs/emulator.md).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ RESULTS_GONE = 1294
 SESSION_NOT_FOUND = 1381
 SESSION_CLOSED = 1382
 TASK_NOT_FOUND = 1401
-MAINTENANCE = 1010
+MAINTENANCE = 1213
 
 _SOLUTIONS = {
     INVALID_CREDENTIALS: "Verify your credentials and try again.",

@@ -121,8 +121,15 @@ class Runner:
             except _Abandon:
                 return
             except Exception:  # a bug must not kill the worker; the job is marked failed
+                if self._stopping.is_set():
+                    return  # the store may already be closed: the job is requeued at restart
                 logger.exception("worker crashed on job %s", job_id)
-                self._finish(job_id, FAILED, "Internal error in the emulator", errors.UNKNOWN_ERROR)
+                try:
+                    self._finish(
+                        job_id, FAILED, "Internal error in the emulator", errors.UNKNOWN_ERROR
+                    )
+                except Exception:
+                    logger.exception("could not record the failure of job %s", job_id)
 
     def _sleep(self, seconds: float, should_stop: Callable[[], bool]) -> None:
         end = time.monotonic() + seconds

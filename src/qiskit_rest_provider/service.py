@@ -13,7 +13,7 @@ from .api.instances import InstancesApi
 from .backend import RestBackend
 from .backend_filters import queue_length, select_backends
 from .endpoints import classic_hgp, requests_proxies, resolve_urls
-from .exceptions import BackendNotFoundError, InvalidInputError
+from .exceptions import BackendNotFoundError, InvalidInputError, NotFoundError
 from .http import ClassicAuth, IamAuth, RetryPolicy, Transport
 from .job import PollPolicy, RuntimeJob
 from .job_listing import page_jobs, utc_iso
@@ -130,7 +130,10 @@ class RuntimeService:
         if isinstance(auth, ClassicAuth):
             auth.logout()
             return
-        self.transport.request("POST", "logout")
+        try:
+            self.transport.request("POST", "logout")
+        except NotFoundError:
+            logger.debug("the service has no logout endpoint; forgetting the token locally")
         auth.invalidate(auth.headers())
 
     # ------------------------------------------------------------------ backends

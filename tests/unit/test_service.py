@@ -373,6 +373,15 @@ def test_usage_adds_remaining_seconds(mocked, service):
     assert "usage_remaining_seconds" not in service.usage()
 
 
+def test_logout_without_a_logout_endpoint_still_forgets_the_token(mocked, service):
+    mocked.get(API + "/jobs", json={"jobs": [], "count": 0})
+    mocked.post(API + "/logout", status=404, json={"errors": [{"code": 1290, "message": "no"}]})
+    service.jobs()
+    service.logout()
+    service.jobs()
+    assert len([c for c in mocked.calls if c.request.url.endswith("/identity/token")]) == 2
+
+
 def test_logout_current_dialect_forgets_the_token(mocked, service, token):
     mocked.get(API + "/jobs", json={"jobs": [], "count": 0})
     mocked.post(API + "/logout", status=204)

@@ -48,7 +48,8 @@ def test_exact_matches_statevector_estimator_plain(sim):
     np.testing.assert_allclose(evs, expected, atol=1e-12)
     assert result["results"][0]["data"]["stds"] == np.zeros((2, 4)).tolist()
     assert result["results"][0]["metadata"]["target_precision"] == 0.0
-    assert result["metadata"] == {"version": 2}
+    assert result["metadata"]["version"] == 2
+    assert set(result["metadata"]) == {"dynamical_decoupling", "twirling", "resilience", "version"}
 
 
 def test_exact_tagged_dialect_decodes_like_client(sim):
@@ -119,12 +120,14 @@ def test_precision_gives_shots_and_honest_std(sim):
     values = [[1.0]] * 400  # each binding is sampled on its own
     result = _run(sim, [[text, "Z", values, 0.05]], seed=11)
     data, meta = result["results"][0]["data"], result["results"][0]["metadata"]
-    assert meta["shots"] == 400 and meta["target_precision"] == 0.05
+    # ceil(1/0.05²) = 400 shots, twirled in 7 randomizations of max(64, ceil(400/32)) = 64
+    assert (meta["shots"], meta["num_randomizations"]) == (448, 7)
+    assert meta["target_precision"] == 0.05
     evs, stds = np.asarray(data["evs"]), np.asarray(data["stds"])
     exact = np.cos(1.0)
     assert abs(evs.mean() - exact) < 0.01
-    assert evs.std() == pytest.approx(np.sqrt((1 - exact**2) / 400), rel=0.15)
-    np.testing.assert_allclose(stds, np.sqrt((1 - evs**2) / 400))
+    assert evs.std() == pytest.approx(np.sqrt((1 - exact**2) / 448), rel=0.15)
+    np.testing.assert_allclose(stds, np.sqrt((1 - evs**2) / 448))
     again = _run(sim, [[text, "Z", values, 0.05]], seed=11)
     assert again == result  # seeded
 
@@ -138,7 +141,12 @@ def test_seed_estimator_option_wins(sim):
     second = run_job("estimator", body, sim, seed=2)
     assert first == second
     shots = run_job("estimator", {**body, "options": {"default_shots": 100}}, sim, seed=1)
-    assert shots["results"][0]["metadata"]["shots"] == 100
+    assert shots["results"][0]["metadata"]["shots"] == 128  # 2 randomizations x 64
+    level0 = run_job(
+        "estimator", {**body, "options": {"default_shots": 100}, "resilience_level": 0}, sim, seed=1
+    )
+    assert level0["results"][0]["metadata"]["shots"] == 100
+    assert "num_randomizations" not in level0["results"][0]["metadata"]
 
 
 def test_wide_circuit_touching_five_qubits_is_fast(sim):

@@ -137,9 +137,13 @@ class EmulatedBackend:
         basis = [g for g in self._configuration["basis_gates"] if g != "barrier"]
         return Target.from_configuration(basis_gates=basis, num_qubits=self.num_qubits)
 
-    def noise_model(self, qubits: Any = None) -> Any:
+    def noise_model(self, qubits: Any = None, readout: bool = True) -> Any:
         """The qiskit-aer noise model of ``qubits`` (renumbered), or ``None`` when noiseless."""
         return None
+
+    def readout_errors(self) -> list[tuple[float, float]]:
+        """``(P(1|0), P(0|1))`` per qubit (zero for the noiseless simulator)."""
+        return [(0.0, 0.0)] * self.num_qubits
 
     def check_isa(self, circuit: Any, index: int) -> None:
         """Raise ``JobInputError`` if ``circuit`` is not ISA for this backend (devices only)."""

@@ -70,7 +70,7 @@ class DeviceBackend(EmulatedBackend):
         )
         self.spec = spec
         self._noise_lock = threading.Lock()
-        self._noise: OrderedDict[tuple[int, ...], Any] = OrderedDict()
+        self._noise: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
     @functools.cached_property
     def target(self) -> Target:
@@ -79,19 +79,23 @@ class DeviceBackend(EmulatedBackend):
 
         return target_from_json(self._configuration, self._properties)
 
-    def noise_model(self, qubits: Sequence[int] | None = None) -> Any:
+    def noise_model(self, qubits: Sequence[int] | None = None, readout: bool = True) -> Any:
         """The Aer noise model of ``qubits`` renumbered ``0..k-1`` (default: all qubits).
 
         ``None`` when the backend is noiseless. Models are cached per qubit tuple.
+        ``readout=False`` leaves readout errors out (the estimator applies them itself).
         """
         if self.noiseless:
             return None
-        key = tuple(range(self.num_qubits) if qubits is None else qubits)
+        qubits = tuple(range(self.num_qubits) if qubits is None else qubits)
+        key = (*qubits, readout)
         with self._noise_lock:
             if key not in self._noise:
                 from .noise import build_noise_model
 
-                self._noise[key] = build_noise_model(self.target, self.readout_errors(), key)
+                self._noise[key] = build_noise_model(
+                    self.target, self.readout_errors(), qubits, with_readout=readout
+                )
                 while len(self._noise) > 32:
                     self._noise.popitem(last=False)
             self._noise.move_to_end(key)

@@ -1,8 +1,10 @@
-"""Estimator PUBs: exact expectation values, or shot-based estimates meeting a precision.
+"""Estimator PUBs: exact values, shot-based estimates meeting a precision, noise and ZNE.
 
 Only the qubits the circuit acts on are simulated: on an untouched qubit (still ``|0>``) a
 Pauli term's factor is 1 for ``I``/``Z`` and 0 for ``X``/``Y``, so a 127-qubit ISA circuit
-that touches 5 qubits costs a 5-qubit simulation.
+that touches 5 qubits costs a 5-qubit simulation. Per binding the engine computes, for every
+noise factor, an estimate and variance of each distinct Pauli term; observables are linear
+combinations of those, and ZNE extrapolates them across noise factors.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from qiskit import QuantumCircuit
@@ -17,92 +20,99 @@ from qiskit.primitives import DataBin, PubResult
 
 from .circuits import Binder, active_qubits, restrict, split_final_measurements
 from .errors import VALIDATION_ERROR, JobExecutionError, JobStopped
+from .exact import exact_values
 from .inputs import PubTask
+from .resilience import Resilience, ShotPlan
+from .zne import extrapolate, fold_two_qubit_gates
 
-__all__ = ["EstimatorSettings", "run_estimator_pub", "MAX_STATEVECTOR_QUBITS"]
-
-MAX_STATEVECTOR_QUBITS = 24
-_AER_EXACT_SHOTS = 8192  # dynamic circuits are averaged over trajectories, not enumerated
+__all__ = ["EstimatorSettings", "run_estimator_pub"]
 
 
 @dataclass(frozen=True)
 class EstimatorSettings:
-    """How one PUB is estimated: ``shots is None`` means exact (precision 0)."""
+    """How one PUB is estimated: ``plan is None`` means exact (precision 0)."""
 
     target_precision: float
-    shots: int | None
+    plan: ShotPlan | None
+    resilience: Resilience
 
 
 class _Terms:
     """The distinct Pauli terms of a PUB's observables, reduced to the simulated qubits."""
 
     def __init__(self, observables: np.ndarray, width: int, active: list[int]) -> None:
-        self.labels: list[str] = []  # reduced labels to evaluate (highest active qubit first)
+        self.labels: list[str] = []  # reduced labels (highest active qubit first)
         index: dict[str, int] = {}
-        idle_xy = [q for q in range(width) if q not in set(active)]
+        idle = [q for q in range(width) if q not in set(active)]
         self.per_observable: list[tuple[np.ndarray, np.ndarray]] = []
         for item in observables.reshape(-1):
             term_ids, coeffs = [], []
             for label, coeff in item.items():
-                if any(label[width - 1 - q] in "XY" for q in idle_xy):
+                if any(label[width - 1 - q] in "XY" for q in idle):
                     term_ids.append(-1)  # X or Y on |0>: exactly 0
                 else:
                     reduced = "".join(label[width - 1 - q] for q in reversed(active))
-                    term_ids.append(index.setdefault(reduced, len(index)))
-                    if term_ids[-1] == len(self.labels):
+                    if reduced not in index:
+                        index[reduced] = len(self.labels)
                         self.labels.append(reduced)
+                    term_ids.append(index[reduced])
                 coeffs.append(coeff)
             self.per_observable.append((np.array(term_ids, dtype=int), np.array(coeffs)))
 
 
-def _exact_values(
-    circuit: QuantumCircuit, labels: list[str], dynamic: bool, seed: int
-) -> np.ndarray:
-    from qiskit.quantum_info import Pauli
+def _sampled(exact: np.ndarray, shots: int, rng: np.random.Generator) -> np.ndarray:
+    """``(2, n)`` shot estimates of exact values ``e`` and their estimated variances.
 
-    if not labels:
-        return np.zeros(0)
-    if circuit.num_qubits == 0:
-        return np.ones(len(labels))
-    if dynamic:
-        return _aer_values(circuit, labels, seed)
-    if circuit.num_qubits > MAX_STATEVECTOR_QUBITS:
-        from qiskit.quantum_info import StabilizerState
-
-        try:
-            state = StabilizerState(circuit)
-        except Exception as exc:  # not Clifford
-            raise JobExecutionError(
-                f"The circuit acts on {circuit.num_qubits} qubits; exact simulation is limited "
-                f"to {MAX_STATEVECTOR_QUBITS} qubits unless the circuit is Clifford."
-            ) from exc
-    else:
-        from qiskit.quantum_info import Statevector
-
-        state = Statevector(circuit)
-    return np.array([float(np.real(state.expectation_value(Pauli(label)))) for label in labels])
+    ``k ~ Binomial(shots, (1+e)/2)``, estimate ``2k/shots - 1``, variance ``(1 - ê²)/shots``
+    (the std comes from the data, as on hardware).
+    """
+    p = np.clip((1.0 + exact) / 2.0, 0.0, 1.0)
+    hat = 2.0 * rng.binomial(shots, p) / shots - 1.0
+    return np.stack([hat, (1.0 - hat**2) / shots])
 
 
-def _aer_values(circuit: QuantumCircuit, labels: list[str], seed: int) -> np.ndarray:
-    """Trajectory average of each term for circuits with mid-circuit measurement/reset/if."""
-    from qiskit.quantum_info import Pauli
-    from qiskit_aer import AerSimulator
+class _TermEstimator:
+    """Per binding: ``(n_factors, 2, n_terms + 1)`` estimates/variances (last column = 0)."""
 
-    # Drop only the trailing measurements: earlier ones may feed classical control.
-    qc = circuit.copy_empty_like()
-    data = list(circuit.data)
-    while data and data[-1].operation.name in ("measure", "barrier"):
-        data.pop()
-    for inst in data:
-        qc.append(inst.operation, inst.qubits, inst.clbits, copy=False)
-    for k, label in enumerate(labels):
-        qc.save_expectation_value(Pauli(label), list(range(qc.num_qubits)), label=f"t{k}")
-    try:
-        result = AerSimulator().run(qc, shots=_AER_EXACT_SHOTS, seed_simulator=seed).result()
-        data = result.data(0)
-    except Exception as exc:
-        raise JobExecutionError(f"Simulation failed: {exc}") from exc
-    return np.array([float(np.real(data[f"t{k}"])) for k in range(len(labels))])
+    def __init__(self, circuit, task, settings, rng, noise, readout):
+        width = circuit.num_qubits
+        self.active = active_qubits(circuit)
+        reduced = restrict(circuit, self.active)
+        self.dynamic = split_final_measurements(reduced) is None
+        if not self.dynamic:
+            reduced = reduced.remove_final_measurements(inplace=False)
+        self.terms = _Terms(task.observables, width, self.active)
+        self.binder = Binder(reduced, task.names)
+        self.settings, self.rng = settings, rng
+        res = settings.resilience
+        self.factors = res.noise_factors if res.zne and settings.plan else (1.0,)
+        self.noise_model = None
+        if noise is not None and self.active and settings.plan is not None:
+            # Readout is applied by noisy.py (twirled) for unitary circuits, by Aer otherwise.
+            self.noise_model = noise(self.active, readout=self.dynamic)
+            self.readout = [readout[q] for q in self.active]
+
+    def __call__(self, row: np.ndarray) -> np.ndarray:
+        bound = self.binder.bind(row)
+        labels, plan, res = self.terms.labels, self.settings.plan, self.settings.resilience
+        out = np.zeros((len(self.factors), 2, len(labels) + 1))
+        seed = int(self.rng.integers(2**31))
+        if self.noise_model is None or self.dynamic:
+            exact = exact_values(bound, labels, self.dynamic, seed, self.noise_model)
+            for k in range(len(self.factors)):
+                if plan is None:
+                    out[k, 0, :-1] = exact
+                else:
+                    out[k, :, :-1] = _sampled(exact, plan.shots, self.rng)
+            return out
+        from .noisy import noisy_term_stats
+
+        for k, factor in enumerate(self.factors):
+            folded = fold_two_qubit_gates(bound, factor, res.amplifier)
+            out[k, :, :-1] = noisy_term_stats(
+                folded, labels, plan, res, self.noise_model, self.readout, self.rng
+            )
+        return out
 
 
 def run_estimator_pub(
@@ -112,8 +122,10 @@ def run_estimator_pub(
     rng: np.random.Generator,
     should_stop: Callable[[], bool],
     circuit_metadata: dict,
+    noise: Callable[..., Any] | None = None,
+    readout: list[tuple[float, float]] | None = None,
 ) -> PubResult:
-    """Estimate one PUB on the (noiseless) simulator."""
+    """Estimate one PUB (``noise(qubits, readout=...)`` gives a device noise model)."""
     width = circuit.num_qubits
     for item in task.observables.reshape(-1):
         if any(len(label) != width for label in item):
@@ -122,53 +134,68 @@ def run_estimator_pub(
                 f"{width} qubits.",
                 VALIDATION_ERROR,
             )
-    active = active_qubits(circuit)
-    reduced = restrict(circuit, active)
-    dynamic = split_final_measurements(reduced) is None
-    if not dynamic:
-        reduced = reduced.remove_final_measurements(inplace=False)
-    terms = _Terms(task.observables, width, active)
-    binder = Binder(reduced, task.names)
-
+    estimator = _TermEstimator(circuit, task, settings, rng, noise, readout)
     bshape, oshape = task.bindings_shape, task.observables.shape
     b_index = np.broadcast_to(np.arange(math.prod(bshape)).reshape(bshape), task.shape)
     o_index = np.broadcast_to(np.arange(math.prod(oshape)).reshape(oshape), task.shape)
-    rows = task.values.reshape(math.prod(task.bindings_shape), task.values.shape[-1])
-    evs = np.zeros(task.shape)
-    stds = np.zeros(task.shape)
+    rows = task.values.reshape(math.prod(bshape), task.values.shape[-1])
+    n_factors = len(estimator.factors)
+    evs_f = np.zeros((*task.shape, n_factors))
+    stds_f = np.zeros((*task.shape, n_factors))
     cache: dict[int, np.ndarray] = {}
     for pos in np.ndindex(task.shape):
         b, o = int(b_index[pos]), int(o_index[pos])
         if b not in cache:
             if should_stop():
                 raise JobStopped()
-            values = _exact_values(
-                binder.bind(rows[b]), terms.labels, dynamic, int(rng.integers(2**31))
-            )
-            if settings.shots is None:
-                stats = np.stack([values, np.zeros_like(values)])
-            else:
-                stats = _sampled(values, settings.shots, rng)
-            # A trailing (0, 0) column: term id -1 (X/Y on an idle qubit) reads value 0, var 0.
-            cache[b] = np.concatenate([stats, np.zeros((2, 1))], axis=1)
-        term_ids, coeffs = terms.per_observable[o]
+            cache[b] = estimator(rows[b])
+        term_ids, coeffs = estimator.terms.per_observable[o]
         stats = cache[b]
-        evs[pos] = float(np.dot(coeffs, stats[0][term_ids]))
-        stds[pos] = float(math.sqrt(np.dot(coeffs**2, stats[1][term_ids])))
-    fields = {"evs": evs, "stds": stds}
-    metadata = {"target_precision": settings.target_precision, "circuit_metadata": circuit_metadata}
-    if settings.shots is not None:
-        fields["ensemble_standard_error"] = stds.copy()
-        metadata["shots"] = settings.shots
-    return PubResult(DataBin(shape=task.shape, **fields), metadata=metadata)
+        evs_f[pos] = stats[:, 0, term_ids] @ coeffs
+        stds_f[pos] = np.sqrt(stats[:, 1, term_ids] @ coeffs**2)
+    return _result(task, settings, estimator.factors, evs_f, stds_f, circuit_metadata)
 
 
-def _sampled(exact: np.ndarray, shots: int, rng: np.random.Generator) -> np.ndarray:
-    """Per-term shot estimates: ``k ~ Binomial(shots, (1 + e) / 2)``, ``ê = 2k/shots - 1``.
-
-    Returns a ``(2, n_terms)`` array: the estimates and their estimated variances
-    ``(1 - ê²) / shots`` (so the reported std comes from the data, as on hardware).
-    """
-    p = np.clip((1.0 + exact) / 2.0, 0.0, 1.0)
-    hat = 2.0 * rng.binomial(shots, p) / shots - 1.0
-    return np.stack([hat, (1.0 - hat**2) / shots])
+def _result(task, settings, factors, evs_f, stds_f, circuit_metadata) -> PubResult:
+    res, plan = settings.resilience, settings.plan
+    metadata: dict[str, Any] = {
+        "target_precision": settings.target_precision,
+        "circuit_metadata": circuit_metadata,
+    }
+    if plan is None:
+        return PubResult(
+            DataBin(shape=task.shape, evs=evs_f[..., 0], stds=stds_f[..., 0]), metadata=metadata
+        )
+    metadata["shots"] = plan.shots
+    if plan.num_randomizations is not None:
+        metadata["num_randomizations"] = plan.num_randomizations
+    if not (res.zne and len(factors) > 1):
+        metadata["resilience"] = {}
+        data = DataBin(
+            shape=task.shape,
+            evs=evs_f[..., 0],
+            stds=stds_f[..., 0],
+            ensemble_standard_error=stds_f[..., 0].copy(),
+        )
+        return PubResult(data, metadata=metadata)
+    n_ext, n_pts = len(res.extrapolators), len(res.eval_points)
+    evs_x = np.zeros((*task.shape, n_ext, n_pts))
+    stds_x = np.zeros_like(evs_x)
+    evs, stds = np.zeros(task.shape), np.zeros(task.shape)
+    chosen = np.empty(task.shape, dtype=object)
+    for pos in np.ndindex(task.shape):
+        evs_x[pos], stds_x[pos], evs[pos], stds[pos], chosen[pos] = extrapolate(
+            factors, evs_f[pos], stds_f[pos], res.extrapolators, res.eval_points
+        )
+    metadata["resilience"] = {"zne": {"extrapolator": chosen.tolist()}}
+    data = DataBin(
+        shape=task.shape,
+        evs=evs,
+        stds=stds,
+        evs_extrapolated=evs_x,
+        stds_extrapolated=stds_x,
+        evs_noise_factors=evs_f,
+        stds_noise_factors=stds_f,
+        ensemble_stds_noise_factors=stds_f,
+    )
+    return PubResult(data, metadata=metadata)

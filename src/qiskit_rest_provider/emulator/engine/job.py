@@ -18,6 +18,8 @@ from .estimator import EstimatorSettings, run_estimator_pub
 from .inputs import PubTask, check_top_level, parse_pubs
 from .options import DEFAULT_PRECISION, DEFAULT_SHOTS, get, validate_options
 from .qasm import QasmParseError, QasmRejected, parse
+from .resilience import Resilience, plan_shots, resolve_resilience
+from .resilience import job_metadata as estimator_job_metadata
 from .sampler import run_sampler_pub
 
 __all__ = ["validate_job", "run_job"]
@@ -40,8 +42,17 @@ def validate_job(program: str, params: dict, backend: Any) -> dict:
         JobInputError: The job is malformed (IBM code 1002 unless stated).
     """
     check_top_level(program, params)
-    validate_options(program, params.get("options"))
+    options = validate_options(program, params.get("options"))
     tasks = parse_pubs(program, params, backend.num_qubits)
+    if program == "estimator":
+        resilience_settings = resolve_resilience(params, options)
+        if not getattr(backend, "noiseless", True):
+            for task in tasks:
+                if _estimator_settings(task, params, options, resilience_settings).plan is None:
+                    raise JobInputError(
+                        f"PUB {task.index}: precision must be > 0 on {backend.name} (exact "
+                        "values need the simulator or a noiseless emulator)."
+                    )
     check_isa = getattr(backend, "check_isa", None)
     if check_isa is not None:
         for task in tasks:
@@ -61,16 +72,20 @@ def _seed(program: str, options: Mapping[str, Any], seed: int | None) -> int | N
     return seed
 
 
-def _estimator_settings(task: PubTask, params: Mapping[str, Any], options: Mapping[str, Any]):
+def _estimator_settings(
+    task: PubTask, params: Mapping[str, Any], options: Mapping[str, Any], resilience: Resilience
+) -> EstimatorSettings:
     precision = task.precision if task.precision is not None else params.get("precision")
     if precision is None and get(options, "default_shots") is not None:
         shots = int(get(options, "default_shots"))
-        return EstimatorSettings(target_precision=1 / math.sqrt(shots), shots=shots)
+        plan = plan_shots(shots, resilience)
+        return EstimatorSettings(1 / math.sqrt(shots), plan, resilience)
     if precision is None:
         precision = float(get(options, "default_precision", DEFAULT_PRECISION))
     if precision == 0:
-        return EstimatorSettings(target_precision=0.0, shots=None)
-    return EstimatorSettings(target_precision=float(precision), shots=math.ceil(1 / precision**2))
+        return EstimatorSettings(0.0, None, resilience)
+    plan = plan_shots(math.ceil(1 / precision**2), resilience)
+    return EstimatorSettings(float(precision), plan, resilience)
 
 
 def run_job(
@@ -108,6 +123,8 @@ def run_job(
     rng = np.random.default_rng(_seed(program, options, seed))
     noisy = not (noiseless or getattr(backend, "noiseless", True))
     noise = backend.noise_model if noisy else None
+    resilience = resolve_resilience(params, options) if program == "estimator" else None
+    plans = []
     pub_results, spans = [], []
     for task in tasks:
         if should_stop():
@@ -126,8 +143,18 @@ def run_job(
         metadata = read_header(task.qasm).get("metadata", {})
         try:
             if program == "estimator":
-                settings = _estimator_settings(task, params, options)
-                result = run_estimator_pub(task, circuit, settings, rng, should_stop, metadata)
+                settings = _estimator_settings(task, params, options, resilience)
+                plans.append(settings.plan)
+                result = run_estimator_pub(
+                    task,
+                    circuit,
+                    settings,
+                    rng,
+                    should_stop,
+                    metadata,
+                    noise,
+                    backend.readout_errors() if noisy else None,
+                )
             else:
                 shots = (
                     task.shots
@@ -150,6 +177,9 @@ def run_job(
     if program == "sampler" and tagged:
         spans_value = tag("ExecutionSpans", {"spans": spans})
         job_metadata = {"execution": {"execution_spans": spans_value}, "version": 2}
+    elif program == "estimator":
+        plan = next((p for p in plans if p is not None), None)
+        job_metadata = estimator_job_metadata(resilience, options, plan)
     return encode_result(program, pub_results, job_metadata, tagged=tagged)
 
 

@@ -61,7 +61,11 @@ def sub_target(target: Target, qubits: Sequence[int]) -> Target:
 
 
 def build_noise_model(
-    target: Target, readout: Sequence[tuple[float, float]], qubits: Sequence[int]
+    target: Target,
+    readout: Sequence[tuple[float, float]],
+    qubits: Sequence[int],
+    *,
+    with_readout: bool = True,
 ) -> Any:
     """The ``NoiseModel`` of ``qubits`` (renumbered ``0..k-1``) of a device.
 
@@ -69,6 +73,7 @@ def build_noise_model(
         target: The device's full Target.
         readout: ``(P(1|0), P(0|1))`` per device qubit.
         qubits: The device qubits to model, in the simulated order.
+        with_readout: Include readout errors (the estimator applies them itself, twirled).
     """
     target = sub_target(target, qubits)
     from qiskit_aer.noise import NoiseModel, ReadoutError
@@ -81,7 +86,7 @@ def build_noise_model(
         for name, qubits, error in basic_device_gate_errors(target=target):
             model.add_quantum_error(error, name, qubits, warnings=False)
     for qubit, (p10, p01) in enumerate(readout[q] for q in qubits):
-        if p10 or p01:
+        if with_readout and (p10 or p01):
             matrix = [[1 - p10, p10], [p01, 1 - p01]]
             model.add_readout_error(ReadoutError(matrix), [qubit], warnings=False)
     logger.debug("noise model built: %d instructions with errors", len(model.noise_instructions))

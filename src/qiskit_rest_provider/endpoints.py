@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .exceptions import AccountError, InvalidInputError
+from .http import ClassicAuth, IamAuth, RetryPolicy, Transport
 
-__all__ = ["resolve_urls", "requests_proxies", "classic_hgp"]
+if TYPE_CHECKING:
+    from .accounts import Account
+
+__all__ = ["resolve_urls", "requests_proxies", "classic_hgp", "build_transport"]
 
 IBM_CLOUD_URL = "https://cloud.ibm.com"
 IBM_IAM_URL = "https://iam.cloud.ibm.com/identity/token"
@@ -86,3 +90,29 @@ def classic_hgp(instance: str | None) -> dict[str, str]:
     if len(parts) != 3 or not all(parts):
         raise InvalidInputError(f"Classic instances are 'hub/group/project', got {instance!r}.")
     return dict(zip(("hub", "group", "project"), parts, strict=True))
+
+
+def build_transport(
+    account: Account,
+    *,
+    timeout: tuple[float, float] | None = None,
+    retry: RetryPolicy | None = None,
+) -> Transport:
+    """The HTTP transport (auth, URLs, TLS, proxies) for an account; sends nothing yet."""
+    api_base, auth_url = resolve_urls(
+        account.channel,
+        account.url,
+        account.instance,
+        region=account.region,
+        private_endpoint=bool(account.private_endpoint),
+    )
+    tls = True if account.verify is None else account.verify
+    proxy_map = requests_proxies(account.proxies)
+    kwargs: dict[str, Any] = {"verify": tls, "proxies": proxy_map, "retry": retry}
+    if timeout is not None:
+        kwargs["timeout"] = timeout
+    if account.channel == CLASSIC_CHANNEL:
+        auth = ClassicAuth(account.token, auth_url, verify=tls, proxies=proxy_map)
+        return Transport(api_base, auth, api_version=None, **kwargs)
+    auth = IamAuth(account.token, auth_url, verify=tls, proxies=proxy_map)
+    return Transport(api_base, auth, instance=account.instance, **kwargs)

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-__all__ = ["page_jobs", "utc_iso"]
+from .job import PollPolicy, RuntimeJob
+
+__all__ = ["page_jobs", "utc_iso", "jobs_query", "job_from_data"]
 
 PAGE = 20  # page size of jobs(limit=None), as the official client
 MAX_PAGE = 200  # the service's largest page; larger limits are silently ignored by it
@@ -47,3 +49,42 @@ def page_jobs(
             break
         page = min(MAX_PAGE, limit - len(found)) if limit else PAGE
     return found[:limit] if limit else found
+
+
+def jobs_query(
+    backend_name: str | None,
+    pending: bool | None,
+    program_id: str | None,
+    job_tags: list[str] | None,
+    session_id: str | None,
+    created_after: datetime | str | None,
+    created_before: datetime | str | None,
+    descending: bool,
+) -> dict[str, Any]:
+    """``GET /jobs`` filters as qiskit-ibm-runtime sends them (``None`` values are dropped)."""
+    return {
+        "exclude_params": True,
+        "backend": backend_name,
+        "pending": pending,
+        "program": program_id,
+        "tags": list(job_tags or []) or None,
+        "session_id": session_id,
+        "created_after": utc_iso(created_after),
+        "created_before": utc_iso(created_before),
+        "sort": None if descending else "ASC",
+    }
+
+
+def job_from_data(data: dict[str, Any], jobs_api: Any, poll: PollPolicy) -> RuntimeJob:
+    """A ``RuntimeJob`` from a job object of ``GET /jobs`` or ``GET /jobs/{id}``."""
+    program = (data.get("program") or {}).get("id") or data.get("program_id") or "sampler"
+    return RuntimeJob(
+        data["id"],
+        jobs_api=jobs_api,
+        program=program,
+        backend_name=data.get("backend"),
+        session_id=data.get("session_id"),
+        tags=data.get("tags"),
+        poll=poll,
+        job_data=data,
+    )

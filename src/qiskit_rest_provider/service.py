@@ -12,11 +12,11 @@ from .api import BackendsApi, JobsApi, SessionsApi
 from .api.instances import InstancesApi
 from .backend import RestBackend
 from .backend_filters import queue_length, select_backends
-from .endpoints import classic_hgp, requests_proxies, resolve_urls
+from .endpoints import build_transport, classic_hgp, resolve_urls
 from .exceptions import BackendNotFoundError, InvalidInputError, NotFoundError
-from .http import ClassicAuth, IamAuth, RetryPolicy, Transport
+from .http import ClassicAuth, RetryPolicy
 from .job import PollPolicy, RuntimeJob
-from .job_listing import page_jobs, utc_iso
+from .job_listing import job_from_data, jobs_query, page_jobs
 
 __all__ = ["RuntimeService", "resolve_urls"]
 
@@ -87,29 +87,12 @@ class RuntimeService:
                 "No instance given: requests carry no Service-CRN. Pass instance=<CRN> (or set "
                 "QISKIT_IBM_INSTANCE); instances are never picked automatically."
             )
-        api_base, auth_url = resolve_urls(
-            account.channel,
-            account.url,
-            account.instance,
-            region=account.region,
-            private_endpoint=bool(account.private_endpoint),
-        )
-        tls = True if account.verify is None else account.verify
-        proxy_map = requests_proxies(account.proxies)
-        kwargs: dict[str, Any] = {"verify": tls, "proxies": proxy_map, "retry": retry}
-        if timeout is not None:
-            kwargs["timeout"] = timeout
-        if account.channel == CLASSIC_CHANNEL:
-            auth = ClassicAuth(account.token, auth_url, verify=tls, proxies=proxy_map)
-            self.transport = Transport(api_base, auth, api_version=None, **kwargs)
-        else:
-            auth = IamAuth(account.token, auth_url, verify=tls, proxies=proxy_map)
-            self.transport = Transport(api_base, auth, instance=account.instance, **kwargs)
+        self.transport = build_transport(account, timeout=timeout, retry=retry)
         self.jobs_api = JobsApi(self.transport)
         self.backends_api = BackendsApi(self.transport)
         self.sessions_api = SessionsApi(self.transport)
         self.instances_api = InstancesApi(self.transport)
-        self._backends: dict[str, RestBackend] = {}
+        self._backends: dict[tuple[str, bool], RestBackend] = {}
 
     def __repr__(self) -> str:
         return f"<RuntimeService(channel='{self.channel}', url='{self.transport.base_url}')>"
@@ -138,17 +121,28 @@ class RuntimeService:
 
     # ------------------------------------------------------------------ backends
 
-    def backend(self, name: str) -> RestBackend:
+    def backend(self, name: str, *, use_fractional_gates: bool = False) -> RestBackend:
         """The backend called ``name`` (one configuration request, then cached).
+
+        Args:
+            name: Backend name.
+            use_fractional_gates: Keep ``rx``/``rzz`` in a device's target.
 
         Raises:
             BackendNotFoundError: The instance has no such backend.
         """
-        backend = self._backends.get(name)
+        key = (name, bool(use_fractional_gates))
+        backend = self._backends.get(key)
         if backend is None:
-            backend = RestBackend(self, self.backends_api.configuration(name))
-            self._backends[name] = backend
+            other = self._backends.get((name, not key[1]))
+            config = other.configuration() if other else self.backends_api.configuration(name)
+            backend = RestBackend(self, config, use_fractional_gates=key[1])
+            self._backends[key] = backend
         return backend
+
+    def active_instance(self) -> str | None:
+        """The instance (CRN, or Classic ``hub/group/project``) requests act on."""
+        return self.instance
 
     def backends(
         self,
@@ -217,17 +211,7 @@ class RuntimeService:
     # ------------------------------------------------------------------ jobs
 
     def _job_from(self, data: dict[str, Any]) -> RuntimeJob:
-        program = (data.get("program") or {}).get("id") or data.get("program_id") or "sampler"
-        return RuntimeJob(
-            data["id"],
-            jobs_api=self.jobs_api,
-            program=program,
-            backend_name=data.get("backend"),
-            session_id=data.get("session_id"),
-            tags=data.get("tags"),
-            poll=self.poll_policy,
-            job_data=data,
-        )
+        return job_from_data(data, self.jobs_api, self.poll_policy)
 
     def job(self, job_id: str) -> RuntimeJob:
         """Rebuild a job handle from its id (any process, no local state needed).
@@ -271,17 +255,16 @@ class RuntimeService:
         """
         if limit is not None and limit < 0 or skip < 0:
             raise InvalidInputError("limit and skip must be >= 0.")
-        query: dict[str, Any] = {
-            "exclude_params": True,
-            "backend": backend_name,
-            "pending": pending,
-            "program": program_id or program,
-            "tags": list(job_tags or tags or []) or None,
-            "session_id": session_id,
-            "created_after": utc_iso(created_after),
-            "created_before": utc_iso(created_before),
-            "sort": None if descending else "ASC",
-        }
+        query = jobs_query(
+            backend_name,
+            pending,
+            program_id or program,
+            job_tags or tags,
+            session_id,
+            created_after,
+            created_before,
+            descending,
+        )
         if self.channel == CLASSIC_CHANNEL and self.instance:
             query["provider"] = self.instance
         found = page_jobs(self.jobs_api.list, limit, skip, query)

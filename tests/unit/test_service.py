@@ -196,6 +196,16 @@ def test_backend_objects_are_cached(fleet, service):
     assert len(_config_calls(fleet)) == 1
 
 
+def test_fractional_gates_are_a_separate_backend_object(fleet, service):
+    plain = service.backend("ibm_small")
+    fractional = service.backend("ibm_small", use_fractional_gates=True)
+    assert plain is not fractional and fractional is service.backend(
+        "ibm_small", use_fractional_gates=True
+    )
+    assert len(_config_calls(fleet)) == 1
+    assert service.active_instance() == CRN
+
+
 def test_least_busy(fleet, service):
     assert service.least_busy().name == "ibmq_qasm_simulator"
     assert service.least_busy(simulator=False).name == "ibm_small"

@@ -82,3 +82,14 @@ def test_classic_logout_invalidates_the_token(classic):
 def test_no_credentials_is_refused_before_any_request(noiseless):
     with pytest.raises(AccountError, match="token"):
         RuntimeService(token="", url=noiseless.url, instance=new_crn())
+
+
+def test_classic_batch(classic):
+    from qiskit_rest_provider import Batch
+
+    with Batch(classic.backend("ibmq_qasm_simulator")) as batch:
+        job = SamplerV2().run([_bell()], shots=10)
+    assert job.session_id == batch.session_id
+    assert sum(job.result(timeout=60)[0].data.meas.get_counts().values()) == 10
+    assert batch.details()["mode"] == "batch"
+    assert job.usage() >= 0

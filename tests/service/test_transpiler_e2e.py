@@ -116,3 +116,22 @@ def test_failures_are_reported(svc):
     too_wide.h(range(200))
     with pytest.raises(TranspilerServiceError, match="failed"):
         CloudTranspiler(backend_name="ibm_brisbane", service=svc, timeout=60).run(too_wide)
+
+
+@pytest.mark.parametrize("level", [0, 1, 2, 3])
+def test_layout_applied_estimates_are_exact_on_the_noiseless_device(svc, isa_circuits, level):
+    # precision=0 (exact) straight through the submit path, in case EstimatorV2.run refuses
+    # exact estimates on devices: the emulator's noiseless devices compute them exactly.
+    from qiskit.primitives.containers.estimator_pub import EstimatorPub
+
+    from qiskit_rest_provider.codec.pubs import encode_estimator_pub
+    from qiskit_rest_provider.primitives._submit import encode_pubs, submit
+    from qiskit_rest_provider.primitives.options import EstimatorOptions
+
+    pub = EstimatorPub.coerce(
+        apply_layout_to_observables((isa_circuits[level], OBSERVABLE, VALUES)), 0.0
+    )
+    wire, specs = encode_pubs([pub], encode_estimator_pub)
+    job = submit("estimator", svc.backend("ibm_brisbane"), wire, specs, EstimatorOptions())
+    evs = job.result(timeout=120)[0].data.evs
+    assert np.allclose(evs, _exact(), rtol=0, atol=1e-9)

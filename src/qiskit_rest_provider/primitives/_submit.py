@@ -72,6 +72,11 @@ def coerce_pubs(pubs: Iterable[Any], coerce: Callable[[Any], Any]) -> list[Any]:
             coerced.append(coerce(pub))
         except TypeError as exc:
             raise InvalidPubTypeError(f"PUB {index}: {exc}") from exc
+        except (KeyError, IndexError, AttributeError) as exc:
+            # Qiskit's coerce indexes into whatever it is given (a dict, a string...).
+            raise InvalidPubTypeError(
+                f"PUB {index}: a {type(pub).__name__} is not a PUB ({type(exc).__name__}: {exc})."
+            ) from exc
         except ValueError as exc:
             raise InvalidPubError(f"PUB {index}: {exc}") from exc
     return coerced

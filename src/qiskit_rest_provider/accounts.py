@@ -79,7 +79,7 @@ class Account:
     token: str = field(default="", repr=False)
     url: str | None = None
     instance: str | None = None
-    proxies: dict[str, Any] | None = None
+    proxies: dict[str, Any] | None = field(default=None, repr=False)  # may embed passwords
     verify: bool | None = None
     private_endpoint: bool | None = None
     region: str | None = None

@@ -246,6 +246,8 @@ def test_secrets_stay_out_of_reprs_and_logs(caplog):
     assert "SUPERSECRET" not in repr(account)
     assert "SUPERSECRET" not in repr(service.transport) + repr(service.transport.auth)
     assert "SUPERSECRET" not in caplog.text
+    with_proxy = accounts.Account(token="t", proxies={"urls": {"https": "http://u:PROXYPW@p:1"}})
+    assert "PROXYPW" not in repr(with_proxy)
 
 
 def test_ntlm_proxies_are_refused_clearly():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from qiskit import QuantumCircuit
@@ -166,3 +168,37 @@ def test_precision_zero_needs_a_noiseless_backend(ghz_job):
     validate_job("estimator", body, clean)
     result = run_job("estimator", body, clean, seed=1)
     np.testing.assert_allclose(result["results"][0]["data"]["evs"], [1.0, 1.0], atol=1e-9)
+
+
+def test_sampler_twirling_on_a_noisy_device(torino, ghz_job):
+    text, _ = ghz_job
+    measured = text.replace("qubit[133] q;", "bit[4] c;\nqubit[133] q;")
+    layout_qubits = sorted({int(q) for q in re.findall(r"q\[(\d+)\]", text)})
+    measured += "".join(f"c[{k}] = measure q[{q}];\n" for k, q in enumerate(layout_qubits))
+    options = {"twirling": {"enable_gates": True, "enable_measure": True}}
+    body = {"pubs": [[measured, None, 1000]], "options": options}
+    validate_job("sampler", body, torino)
+    result = run_job("sampler", body, torino, seed=2)
+    meta = result["results"][0]["metadata"]
+    assert (meta["shots"], meta["num_randomizations"]) == (1024, 16)  # 16 x max(64, 32)
+    samples = result["results"][0]["data"]["c"]["samples"]
+    assert len(samples) == 1024
+    good = sum(s in ("0x0", "0xf") for s in samples)
+    assert 700 < good < 1020  # GHZ with realistic noise
+    plain = run_job("sampler", {"pubs": [[measured, None, 1000]]}, torino, seed=2)
+    assert "num_randomizations" not in plain["results"][0]["metadata"]
+
+
+@pytest.mark.parametrize(
+    ("params", "needle"),
+    [
+        ({"options": {"execution": {"meas_type": "kerneled"}}}, "classified"),
+        ({"shots": 5_000_000, "pubs": None}, "executions"),
+    ],
+)
+def test_sampler_limits(params, needle):
+    sim = default_backends()["ibmq_qasm_simulator"]
+    text = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[1] q;\nbit[1] c;\nc[0] = measure q[0];\n'
+    body = {"pubs": [text, text, text], **{k: v for k, v in params.items() if k != "pubs"}}
+    with pytest.raises(JobInputError, match=needle):
+        validate_job("sampler", body, sim)

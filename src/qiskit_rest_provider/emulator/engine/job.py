@@ -20,7 +20,7 @@ from .options import DEFAULT_PRECISION, DEFAULT_SHOTS, get, validate_options
 from .qasm import QasmParseError, QasmRejected, parse
 from .resilience import Resilience, plan_shots, resolve_resilience
 from .resilience import job_metadata as estimator_job_metadata
-from .sampler import run_sampler_pub
+from .sampler import SamplerTwirling, run_sampler_pub
 
 __all__ = ["validate_job", "run_job"]
 
@@ -44,6 +44,8 @@ def validate_job(program: str, params: dict, backend: Any) -> dict:
     check_top_level(program, params)
     options = validate_options(program, params.get("options"))
     tasks = parse_pubs(program, params, backend.num_qubits)
+    if program == "sampler":
+        _check_sampler_limits(tasks, params, options)
     if program == "estimator":
         resilience_settings = resolve_resilience(params, options)
         if not getattr(backend, "noiseless", True):
@@ -62,6 +64,26 @@ def validate_job(program: str, params: dict, backend: Any) -> dict:
                 continue  # reported by run_job as the job's failure reason
             check_isa(circuit, task.index)
     return params
+
+
+_MAX_EXECUTIONS = 10_000_000  # the service's job limit: circuits x shots after broadcasting
+
+
+def _check_sampler_limits(
+    tasks: list[PubTask], params: Mapping[str, Any], options: Mapping
+) -> None:
+    if get(options, "execution.meas_type", "classified") != "classified":
+        raise JobInputError(
+            "Option 'options.execution.meas_type': only 'classified' results can be emulated."
+        )
+    total = 0
+    for task in tasks:
+        shots = task.shots or params.get("shots") or get(options, "default_shots", DEFAULT_SHOTS)
+        total += math.prod(task.shape) * int(shots)
+    if total > _MAX_EXECUTIONS:
+        raise JobInputError(
+            f"The job has {total} executions (circuits x shots); the limit is {_MAX_EXECUTIONS}."
+        )
 
 
 def _seed(program: str, options: Mapping[str, Any], seed: int | None) -> int | None:
@@ -86,6 +108,21 @@ def _estimator_settings(
         return EstimatorSettings(0.0, None, resilience)
     plan = plan_shots(math.ceil(1 / precision**2), resilience)
     return EstimatorSettings(float(precision), plan, resilience)
+
+
+def _sampler_twirling(options: Mapping[str, Any], shots: int) -> SamplerTwirling | None:
+    gates = bool(get(options, "twirling.enable_gates", False))
+    measure = bool(get(options, "twirling.enable_measure", False))
+    if not (gates or measure):
+        return None
+    resilience = Resilience(
+        measure_mitigation=False,
+        twirl_gates=gates,
+        twirl_measure=measure,
+        num_randomizations=get(options, "twirling.num_randomizations", "auto"),
+        shots_per_randomization=get(options, "twirling.shots_per_randomization", "auto"),
+    )
+    return SamplerTwirling(gates, measure, plan_shots(shots, resilience))
 
 
 def run_job(
@@ -162,7 +199,15 @@ def run_job(
                     or get(options, "default_shots", DEFAULT_SHOTS)
                 )
                 result = run_sampler_pub(
-                    task, circuit, int(shots), rng, should_stop, metadata, noise
+                    task,
+                    circuit,
+                    int(shots),
+                    rng,
+                    should_stop,
+                    metadata,
+                    noise,
+                    backend.readout_errors() if noisy else None,
+                    _sampler_twirling(options, int(shots)),
                 )
         except (JobExecutionError, JobStopped):
             raise

@@ -22,7 +22,7 @@ from ...codec.results import bitarray_from_hex
 from .errors import JobExecutionError
 from .resilience import Resilience, ShotPlan
 
-__all__ = ["group_terms", "noisy_term_stats", "pauli_twirl"]
+__all__ = ["group_terms", "noisy_term_stats", "pauli_twirl", "apply_readout", "twirl_flips"]
 
 _TWIRLED_GATES = frozenset({"cz", "ecr", "cx"})
 
@@ -92,7 +92,7 @@ def _measured(circuit: QuantumCircuit, basis: str) -> tuple[QuantumCircuit, list
     return out, support
 
 
-def _readout(
+def apply_readout(
     true_bits: np.ndarray,
     p10: np.ndarray,
     p01: np.ndarray,
@@ -106,7 +106,8 @@ def _readout(
     return measured ^ flips if flips is not None else measured
 
 
-def _flips(plan: ShotPlan, k: int, rng: np.random.Generator) -> np.ndarray:
+def twirl_flips(plan: ShotPlan, k: int, rng: np.random.Generator) -> np.ndarray:
+    """``(shots, k)`` measurement-twirl flips: one random pattern per randomization."""
     per_rand = rng.random((plan.num_randomizations, k)) < 0.5  # one flip pattern per randomization
     return np.repeat(per_rand, plan.shots_per_randomization, axis=0)
 
@@ -148,8 +149,8 @@ def noisy_term_stats(
         true_bits = np.concatenate(
             [bitarray_from_hex(m, len(support)).to_bool_array(order="little") for m in memories]
         )
-        flips = _flips(plan, len(support), rng) if twirl_measure else None
-        bits = _readout(true_bits, p10_all[support], p01_all[support], flips, rng)
+        flips = twirl_flips(plan, len(support), rng) if twirl_measure else None
+        bits = apply_readout(true_bits, p10_all[support], p01_all[support], flips, rng)
         n = circuit.num_qubits
         for term in members:
             columns = [k for k, q in enumerate(support) if labels[term][n - 1 - q] != "I"]
@@ -186,7 +187,9 @@ def _trex(
         spr * resilience.calibration_randomizations, resilience.calibration_randomizations, spr
     )
     zeros = np.zeros((cal_plan.shots, len(qubits)), dtype=bool)
-    bits = _readout(zeros, p10[qubits], p01[qubits], _flips(cal_plan, len(qubits), rng), rng)
+    bits = apply_readout(
+        zeros, p10[qubits], p01[qubits], twirl_flips(cal_plan, len(qubits), rng), rng
+    )
     attenuation = float(np.mean(1 - 2 * (np.sum(bits, axis=1) % 2)))
     if attenuation <= 0.05:
         return value, var  # readout too poor to learn; report unmitigated

@@ -145,8 +145,11 @@ def job_metadata(resilience: Resilience, options: Mapping[str, Any], plan: ShotP
         "twirling": {
             "enable_gates": resilience.twirl_gates,
             "enable_measure": resilience.twirl_measure,
-            "num_randomizations": plan.num_randomizations if plan else "auto",
-            "shots_per_randomization": plan.shots_per_randomization if plan else "auto",
+            # Not twirled: the plan has no randomizations; echo the options (schema: int or "auto").
+            "num_randomizations": (plan and plan.num_randomizations)
+            or get(options, "twirling.num_randomizations", "auto"),
+            "shots_per_randomization": (plan and plan.shots_per_randomization)
+            or get(options, "twirling.shots_per_randomization", "auto"),
             "interleave_randomizations": True,
             "strategy": resilience.strategy,
         },

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,8 +22,9 @@ from ...codec.results import bitarray_from_hex
 from .circuits import Binder, active_qubits, restrict, split_final_measurements
 from .errors import JobExecutionError, JobStopped
 from .inputs import PubTask
+from .resilience import ShotPlan
 
-__all__ = ["run_sampler_pub", "register_fields"]
+__all__ = ["run_sampler_pub", "register_fields", "SamplerTwirling"]
 
 _MAX_STATEVECTOR_QUBITS = 24
 _AER_CHUNK = 32  # bound circuits per Aer call (should_stop is checked between chunks)
@@ -83,6 +85,48 @@ def _aer_shots(
     return [bitarray_from_hex(m, num_clbits).to_bool_array(order="little") for m in memories]
 
 
+@dataclass(frozen=True)
+class SamplerTwirling:
+    """Sampler twirling options (off by default on the service) and their shot plan."""
+
+    gates: bool
+    measure: bool
+    plan: ShotPlan
+
+
+def _noisy_final_shots(
+    unitary: QuantumCircuit,
+    pairs: tuple[tuple[int, int], ...],
+    noise_model: Any,
+    readout: list[tuple[float, float]],
+    shots: int,
+    twirling: SamplerTwirling | None,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Gate noise in Aer, readout (twirled if asked) applied per measurement afterwards."""
+    from .noisy import apply_readout, pauli_twirl, twirl_flips
+
+    measured = unitary.copy()
+    for qubit, clbit in pairs:
+        measured.measure(qubit, clbit)
+    if twirling is not None and twirling.gates:
+        runs = [pauli_twirl(measured, rng) for _ in range(twirling.plan.num_randomizations)]
+        per_run = twirling.plan.shots_per_randomization
+    else:
+        runs, per_run = [measured], shots
+    bools = np.concatenate(
+        _aer_shots(runs, per_run, int(rng.integers(2**31)), noise_model, unitary.num_clbits)
+    )
+    last = {clbit: qubit for qubit, clbit in pairs}  # a clbit keeps its last measurement
+    clbits = sorted(last)
+    p10 = np.array([readout[last[c]][0] for c in clbits])
+    p01 = np.array([readout[last[c]][1] for c in clbits])
+    twirl = twirling is not None and twirling.measure
+    flips = twirl_flips(twirling.plan, len(clbits), rng) if twirl else None
+    bools[:, clbits] = apply_readout(bools[:, clbits], p10, p01, flips, rng)
+    return bools
+
+
 def run_sampler_pub(
     task: PubTask,
     circuit: QuantumCircuit,
@@ -90,41 +134,55 @@ def run_sampler_pub(
     rng: np.random.Generator,
     should_stop: Callable[[], bool],
     circuit_metadata: dict,
-    noise: Callable[[list[int]], Any] | None = None,
+    noise: Callable[..., Any] | None = None,
+    readout: list[tuple[float, float]] | None = None,
+    twirling: SamplerTwirling | None = None,
 ) -> SamplerPubResult:
     """Sample one PUB; results are keyed by the declared register names, in order.
 
     Args:
         task: The PUB.
         circuit: Its parsed circuit (shared: never mutated).
-        shots: Shots per binding.
+        shots: Shots per binding (``twirling.plan.shots`` when twirling).
         rng: The job's generator (also seeds Aer).
         should_stop: Polled between bindings / Aer batches.
         circuit_metadata: Copied into the PUB metadata.
-        noise: ``noise(qubits)`` -> the Aer noise model of those device qubits renumbered
-            ``0..k-1`` (the simulated circuit is renumbered the same way), or ``None``.
+        noise: ``noise(qubits, readout=...)`` -> the Aer noise model of those device qubits
+            renumbered ``0..k-1`` (the simulated circuit is renumbered the same way).
+        readout: ``(P(1|0), P(0|1))`` per device qubit, with ``noise``.
+        twirling: Gate/measurement twirling and its shot plan, or ``None``.
     """
+    if twirling is not None:
+        shots = twirling.plan.shots
     fields = register_fields(task.qasm, circuit)
     active = active_qubits(circuit)
     reduced = restrict(circuit, active)
-    noise_model = noise(active) if noise is not None and active else None
     binder = Binder(reduced, task.names)
     rows = task.values.reshape(math.prod(task.bindings_shape), task.values.shape[-1])
     num_clbits = circuit.num_clbits
-    split = split_final_measurements(reduced) if noise_model is None else None
-    use_statevector = split is not None and reduced.num_qubits <= _MAX_STATEVECTOR_QUBITS
+    split = split_final_measurements(reduced)
+    noisy = noise is not None and bool(active)
     samples: list[np.ndarray] = []
     if num_clbits == 0:
         samples = [np.zeros((shots, 0), dtype=bool)] * len(rows)
-    elif use_statevector:
+    elif split is not None and (noisy or reduced.num_qubits <= _MAX_STATEVECTOR_QUBITS):
         unitary_binder = Binder(split.unitary, task.names)
+        noise_model = noise(active, readout=False) if noisy else None
+        local_readout = [readout[q] for q in active] if noisy else []
         for row in rows:
             if should_stop():
                 raise JobStopped()
-            samples.append(
-                _statevector_shots(unitary_binder.bind(row), split.pairs, num_clbits, shots, rng)
-            )
+            bound = unitary_binder.bind(row)
+            if noisy:
+                samples.append(
+                    _noisy_final_shots(
+                        bound, split.pairs, noise_model, local_readout, shots, twirling, rng
+                    )
+                )
+            else:
+                samples.append(_statevector_shots(bound, split.pairs, num_clbits, shots, rng))
     else:
+        noise_model = noise(active, readout=True) if noisy else None
         for start in range(0, len(rows), _AER_CHUNK):
             if should_stop():
                 raise JobStopped()
@@ -139,5 +197,7 @@ def run_sampler_pub(
         else BitArray(np.zeros((*task.bindings_shape, shots, 0), dtype=np.uint8), 0)
         for name, indices in fields
     }
-    metadata = {"shots": shots, "circuit_metadata": circuit_metadata}
+    metadata: dict[str, Any] = {"shots": shots, "circuit_metadata": circuit_metadata}
+    if twirling is not None:
+        metadata["num_randomizations"] = twirling.plan.num_randomizations
     return SamplerPubResult(DataBin(shape=task.bindings_shape, **data), metadata=metadata)

@@ -172,3 +172,34 @@ def test_job_retrieved_and_decoded_in_another_process(emulator, rest_backend, pr
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == json.loads(json.dumps(local))
+
+
+@pytest.fixture(scope="module")
+def noiseless_service():
+    from qiskit_rest_provider import RuntimeService
+    from qiskit_rest_provider.emulator import start_emulator
+
+    with start_emulator(noiseless=True, seed=3) as server:
+        yield RuntimeService(token="k", url=server.url, instance=CONTRACT_CRN)
+
+
+def test_apply_layout_opt_in_and_clear_error_without_it(noiseless_service):
+    from qiskit.quantum_info import SparsePauliOp
+    from qiskit.transpiler import generate_preset_pass_manager
+
+    backend = noiseless_service.backend("ibm_brisbane")
+    abstract = C.rand(4, depth=3, seed=13)
+    isa = generate_preset_pass_manager(
+        optimization_level=1, backend=backend, seed_transpiler=1
+    ).run(abstract)
+    observable = SparsePauliOp.from_list([("ZZII", 1.0), ("IXXI", -0.5)])
+    with pytest.raises(ValueError, match="apply_layout"):
+        EstimatorV2(mode=backend).run([(isa, observable)])
+    # precision=0 (exact) on a device is only meaningful because this emulator runs noiseless;
+    # client-side validation rightly refuses it for devices, so it is switched off here.
+    result = (
+        EstimatorV2(mode=backend, apply_layout=True, validate=False)
+        .run([(isa, observable)], precision=0)
+        .result(timeout=120)
+    )
+    np.testing.assert_allclose(result[0].data.evs, exact_evs((abstract, observable)), atol=1e-9)

@@ -36,6 +36,9 @@ class EstimatorV2(BaseEstimatorV2):
         options: ``EstimatorOptions`` or a dict of them.
         validate: Check the PUBs against the backend before submitting (see
             :mod:`~qiskit_rest_provider.primitives.validation`); ``False`` sends them as they are.
+        apply_layout: Map observables written for the abstract circuit through each transpiled
+            circuit's ``layout`` (``observable.apply_layout(circuit.layout)``), so they can be
+            passed unchanged. Observables already as wide as the circuit are left alone.
 
     Example:
         >>> estimator = EstimatorV2(mode=service.backend("ibmq_qasm_simulator"))
@@ -48,9 +51,11 @@ class EstimatorV2(BaseEstimatorV2):
         options: EstimatorOptions | Mapping[str, Any] | None = None,
         *,
         validate: bool = True,
+        apply_layout: bool = False,
     ) -> None:
         self._mode = mode
         self._validate = validate
+        self._apply_layout = apply_layout
         if isinstance(options, EstimatorOptions):
             self._options = options
         else:
@@ -65,6 +70,23 @@ class EstimatorV2(BaseEstimatorV2):
     def options(self) -> EstimatorOptions:
         """The options sent with every job."""
         return self._options
+
+    def _coerce(self, pub: Any, precision: float | None) -> EstimatorPub:
+        if self._apply_layout:
+            from ..transpiler_layout import apply_layout_to_observables
+
+            pub = apply_layout_to_observables(pub)
+        try:
+            return EstimatorPub.coerce(pub, precision)
+        except ValueError as exc:
+            circuit = getattr(pub, "circuit", None) or (pub[0] if isinstance(pub, tuple) else None)
+            if getattr(circuit, "layout", None) is not None and "qubits" in str(exc):
+                raise ValueError(
+                    f"{exc} The circuit is transpiled: map the observables with "
+                    "observable.apply_layout(circuit.layout), or pass apply_layout=True to "
+                    "EstimatorV2."
+                ) from exc
+            raise
 
     def run(
         self, pubs: Iterable[EstimatorPubLike], *, precision: float | None = None
@@ -83,7 +105,7 @@ class EstimatorV2(BaseEstimatorV2):
             precision = self._options.default_precision
         if precision is not None:
             precision = _check_precision(precision, "run()")
-        coerced = coerce_pubs(pubs, lambda pub: EstimatorPub.coerce(pub, precision))
+        coerced = coerce_pubs(pubs, lambda pub: self._coerce(pub, precision))
         if not coerced:
             raise InvalidInputError("run() needs at least one PUB.")
         for index, pub in enumerate(coerced):

@@ -182,3 +182,16 @@ def test_no_network_at_construction():
 
         RuntimeService(token="k", url=URL, instance=CRN)
         assert len(rsps.calls) == 0
+
+
+def test_classic_job_body_carries_hub_group_project(mocked):
+    from qiskit_rest_provider.service import RuntimeService
+
+    mocked.post(URL + "/api/users/loginWithToken", json={"id": "access-1", "ttl": 1209600})
+    mocked.get(URL + "/runtime/backends/ibmq_qasm_simulator/configuration", json=SIM_CONFIG)
+    mocked.post(URL + "/runtime/jobs", json={"id": "c-1", "backend": "ibmq_qasm_simulator"})
+    service = RuntimeService(channel="ibm_quantum", token="tok", url=URL, instance="h/g/p")
+    SamplerV2(mode=service.backend("ibmq_qasm_simulator")).run([_bell()], shots=1)
+    body = json.loads(mocked.calls[-1].request.body)
+    assert (body["hub"], body["group"], body["project"]) == ("h", "g", "p")
+    assert mocked.calls[-1].request.headers["x-access-token"] == "access-1"

@@ -64,14 +64,14 @@ def test_isa_circuits_have_device_width_and_layout(svc, isa_circuits, level):
 
 @pytest.mark.parametrize("level", [0, 1, 2, 3])
 def test_layout_applied_estimates_match_the_abstract_circuit(svc, isa_circuits, level):
-    pub = apply_layout_to_observables((isa_circuits[level], OBSERVABLE, VALUES))
-    backend = svc.backend("ibm_brisbane")
+    pub = (isa_circuits[level], OBSERVABLE, VALUES)
+    estimator = EstimatorV2(mode=svc.backend("ibm_brisbane"), apply_layout=True)
     try:
-        result = EstimatorV2(mode=backend).run([pub], precision=0).result(timeout=120)[0]
+        result = estimator.run([pub], precision=0).result(timeout=120)[0]
         tolerance = 1e-9
     except InvalidInputError:
         # The client refuses precision=0 on devices; sample instead and allow 5 sigma.
-        result = EstimatorV2(mode=backend).run([pub], precision=0.005).result(timeout=120)[0]
+        result = estimator.run([pub], precision=0.005).result(timeout=120)[0]
         tolerance = 5 * np.max(result.data.stds) + 1e-9
     assert np.allclose(result.data.evs, _exact(), atol=tolerance)
 

@@ -70,7 +70,7 @@ def restrict(circuit: QuantumCircuit, keep: Sequence[int]) -> QuantumCircuit:
     The same ``Qubit`` objects are reused, so control-flow blocks (which refer to the outer
     circuit's bits) stay valid. Barriers and delays on dropped qubits are trimmed.
     """
-    if len(keep) == circuit.num_qubits:
+    if list(keep) == list(range(circuit.num_qubits)):
         return circuit
     qubits = [circuit.qubits[i] for i in keep]
     kept = set(qubits)

@@ -71,12 +71,29 @@ def _sampled(exact: np.ndarray, shots: int, rng: np.random.Generator) -> np.ndar
     return np.stack([hat, (1.0 - hat**2) / shots])
 
 
+_MAX_NOISY_QUBITS = 16
+
+
+def _support(observables: np.ndarray, width: int) -> set[int]:
+    """Qubits some observable term acts on non-trivially."""
+    support: set[int] = set()
+    for item in observables.reshape(-1):
+        for label in item:
+            support.update(width - 1 - i for i, c in enumerate(label) if c != "I")
+    return support
+
+
 class _TermEstimator:
     """Per binding: ``(n_factors, 2, n_terms + 1)`` estimates/variances (last column = 0)."""
 
     def __init__(self, circuit, task, settings, rng, noise, readout):
         width = circuit.num_qubits
         self.active = active_qubits(circuit)
+        if noise is not None and settings.plan is not None:
+            # On a noisy device an idle qubit an observable measures still has readout error.
+            support = _support(task.observables, width) - set(self.active)
+            if len(self.active) + len(support) <= _MAX_NOISY_QUBITS:
+                self.active = sorted(set(self.active) | support)
         reduced = restrict(circuit, self.active)
         self.dynamic = split_final_measurements(reduced) is None
         if not self.dynamic:

@@ -23,6 +23,7 @@ from qiskit_ibm_runtime import (  # noqa: E402 - after the importorskip on purpo
     EstimatorV2,
     QiskitRuntimeService,
     SamplerV2,
+    Session,
 )
 from qiskit_ibm_runtime.exceptions import RuntimeJobFailureError  # noqa: E402
 
@@ -51,17 +52,21 @@ def server():
         yield emu
 
 
-@pytest.fixture
-def service(server, monkeypatch):
+def _service(server, monkeypatch, channel: str = "ibm_quantum_platform"):
     monkeypatch.setenv("IAM_URL", server.url)
     monkeypatch.setenv("QISKIT_FUNCTIONS_EXPERIMENTAL", "1")
     return QiskitRuntimeService(
-        channel="ibm_quantum_platform",
+        channel=channel,
         token=API_KEY,
         instance=CRN,
         url=server.url,
         url_resolver=lambda url, *_: url + "/api/v1",
     )
+
+
+@pytest.fixture
+def service(server, monkeypatch):
+    return _service(server, monkeypatch)
 
 
 @pytest.fixture
@@ -220,13 +225,7 @@ def test_service_job_retrieval_in_a_fresh_service(server, service, simulator, mo
     qc.metadata = {"experiment": "retrieval"}
     job = SamplerV2(mode=simulator).run([qc], shots=64)
     first = _finish(job)
-    fresh = QiskitRuntimeService(
-        channel="ibm_quantum_platform",
-        token=API_KEY,
-        instance=CRN,
-        url=server.url,
-        url_resolver=lambda url, *_: url + "/api/v1",
-    )
+    fresh = _service(server, monkeypatch)
     again = fresh.job(job.job_id())
     assert again.job_id() == job.job_id()
     assert again.primitive_id == "sampler"
@@ -256,6 +255,21 @@ def test_batch_with_two_jobs(service, device):
     assert all(set(r[0].data.meas.get_counts()) == {"00", "11"} for r in results)
     assert batch.status() == "Closed"  # the with-block sent PATCH {accepting_jobs: false}
     assert service.job(jobs[1].job_id()).session_id == batch.session_id
+
+
+@pytest.mark.parametrize("channel", ["ibm_quantum_platform", "ibm_cloud"])
+def test_session_on_a_device_and_client_side_isa_check(server, monkeypatch, channel):
+    service = _service(server, monkeypatch, channel)
+    device = service.backend(service.backends(simulator=False)[0].name)
+    with pytest.raises(runtime.exceptions.IBMInputValueError, match="not supported by the target"):
+        SamplerV2(mode=device).run([_bell()])  # not ISA: refused before any POST /jobs
+    pm = generate_preset_pass_manager(optimization_level=1, backend=device, seed_transpiler=7)
+    with Session(backend=device) as session:
+        job = SamplerV2(mode=session).run([pm.run(_bell())], shots=10)
+        _finish(job)
+        assert job.session_id == session.session_id
+        assert session.details()["mode"] == "dedicated"
+    assert session.status() == "Closed"
 
 
 def test_batch_on_the_simulator_runs_without_a_session(simulator):

@@ -73,3 +73,14 @@ def test_gives_up_after_bounded_attempts(mocked, backend):
         SamplerV2(mode=backend).run([_circuit()], shots=5)
     posts, _ = _posted_tag(mocked)
     assert len(posts) == 4
+
+
+def test_no_room_for_the_marker_tag_means_no_blind_retry(mocked, backend):
+    mocked.post(API + "/jobs", status=502)
+    user_tags = [f"t{i}" for i in range(8)]
+    sampler = SamplerV2(mode=backend, options={"environment": {"job_tags": user_tags}})
+    with pytest.raises(ServerError):
+        sampler.run([_circuit()], shots=5)
+    posts = [c for c in mocked.calls if c.request.method == "POST" and "/jobs" in c.request.url]
+    assert len(posts) == 1
+    assert json.loads(posts[0].request.body)["tags"] == user_tags

@@ -24,6 +24,7 @@ __all__ = [
 ]
 
 IDEMPOTENCY_TAG_PREFIX = "qrp-submit-"
+MAX_JOB_TAGS = 8  # the service's limit per job
 
 logger = logging.getLogger(__name__)
 
@@ -165,10 +166,15 @@ def create_job_once(jobs_api: Any, body: dict[str, Any], retry: Any) -> dict[str
 
     The body carries a unique tag. When the answer is lost (a 5xx or a dropped connection after
     the request may have reached the server), the tag is looked up with ``GET /jobs`` before
-    posting again, so a job the server did create is adopted instead of duplicated.
+    posting again, so a job the server did create is adopted instead of duplicated. If the user
+    already uses all the tags the service allows, there is no room for the marker: such a
+    failure is then raised at once rather than risking a duplicate.
     """
-    key = IDEMPOTENCY_TAG_PREFIX + uuid.uuid4().hex
-    body["tags"] = [*body.get("tags", []), key]
+    tags = list(body.get("tags") or [])
+    key = None
+    if len(tags) < MAX_JOB_TAGS:
+        key = IDEMPOTENCY_TAG_PREFIX + uuid.uuid4().hex
+        body["tags"] = [*tags, key]
     waited = 0.0
     for attempt in range(retry.max_attempts):
         try:
@@ -177,6 +183,8 @@ def create_job_once(jobs_api: Any, body: dict[str, Any], retry: Any) -> dict[str
             delay = retry.delay(attempt, exc.retry_after)
             error: Exception = exc
         except (ServerError, ApiConnectionError) as exc:
+            if key is None:
+                raise
             found = _find_by_tag(jobs_api, key)
             if found is not None:
                 logger.info("adopted job %s created before the answer was lost", found["id"])

@@ -14,6 +14,7 @@ Three facts about Qiskit's parsers (qiskit 2.6, ARCHITECTURE.md §4) shape this 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -59,21 +60,26 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
-_ALLOWED_INCLUDE = re.compile(r'include\s+"stdgates\.inc"\s*;')
+_ALLOWED_INCLUDE = re.compile(r'include[ \t]+"stdgates\.inc"[ \t]*;')
 _INCLUDE_WORD = re.compile(r"\binclude\b")
 _STATEMENT_START = re.compile(r"(?:^|;)\s*$")
 # Sized declarations of quantum/classical bits: `qubit[n] q;`, `input bit[n] c;`, `qreg q[n];`.
 _NEW_STYLE = re.compile(r"\b(qubit|bit)\s*\[([^\]]*)\]")
 _OLD_STYLE = re.compile(r"\b(qreg|creg)\s+[^\s\[;]+\s*\[([^\]]*)\]")
 _SINGLE = re.compile(r"(?:^|;|\{)\s*(?:input\s+|output\s+)?(qubit|bit)\s+[^\s\[;=]+\s*[;=]", re.M)
-_INT_LITERAL = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
 _PHYSICAL = re.compile(r"\$(\d+)")
+_COMMENT = re.compile(r"//[^\n]*")
 
 
-def _code_part(line: str) -> str:
-    """The part of a line before a ``//`` comment (fail-closed: strings are not special)."""
-    cut = line.find("//")
-    return line if cut < 0 else line[:cut]
+@functools.lru_cache(maxsize=8)
+def _long_literal(limit: int) -> re.Pattern[str]:
+    # Only literals as long as the limit matter; matching all of them (every q[17]) is slow.
+    return re.compile(r"(?<![\w.])(\d{" + str(len(str(limit))) + r",})(?![\w.])")
+
+
+def _strip_comments(qasm: str) -> str:
+    """The text without ``//`` comments (fail-closed: strings are not special)."""
+    return _COMMENT.sub("", qasm) if "//" in qasm else qasm
 
 
 def screen(qasm: str, limits: Limits = DEFAULT_LIMITS) -> None:
@@ -91,20 +97,21 @@ def screen(qasm: str, limits: Limits = DEFAULT_LIMITS) -> None:
         raise QasmRejected(
             f"The circuit text has {len(qasm)} characters (limit {limits.max_chars})."
         )
-    for number, line in enumerate(qasm.splitlines(), start=1):
-        code = _code_part(line)
-        for match in _INCLUDE_WORD.finditer(code):
-            # Each include must be exactly `include "stdgates.inc";`, on one line, at the start
-            # of a statement (line start or after ';'); anything else is refused, not guessed.
-            if _ALLOWED_INCLUDE.match(code, match.start()) and _STATEMENT_START.search(
-                code[: match.start()]
-            ):
-                continue
-            raise QasmRejected(
-                f"Line {number}: only 'include \"stdgates.inc\";' is allowed; other includes "
-                f"are refused: {line.strip()[:120]!r}"
-            )
-    code = "\n".join(_code_part(line) for line in qasm.splitlines())
+    code = _strip_comments(qasm)
+    for match in _INCLUDE_WORD.finditer(code):
+        # Each include must be exactly `include "stdgates.inc";`, on one line, at the start of a
+        # statement (line start or after ';'); anything else is refused, not guessed at.
+        line_start = code.rfind("\n", 0, match.start()) + 1
+        if _ALLOWED_INCLUDE.match(code, match.start()) and _STATEMENT_START.search(
+            code[line_start : match.start()]
+        ):
+            continue
+        number = code.count("\n", 0, match.start()) + 1
+        line = qasm.splitlines()[number - 1]
+        raise QasmRejected(
+            f"Line {number}: only 'include \"stdgates.inc\";' is allowed; other includes "
+            f"are refused: {line.strip()[:120]!r}"
+        )
     totals = {"qubit": 0, "bit": 0}
     for kind, size in [*_NEW_STYLE.findall(code), *_OLD_STYLE.findall(code)]:
         kind = {"qreg": "qubit", "creg": "bit"}.get(kind, kind)
@@ -114,9 +121,9 @@ def screen(qasm: str, limits: Limits = DEFAULT_LIMITS) -> None:
         totals[kind] += int(size)
     for kind in _SINGLE.findall(code):
         totals[kind] += 1
-    physical = [int(n) for n in _PHYSICAL.findall(code)]
+    physical = _PHYSICAL.findall(code)
     if physical:
-        totals["qubit"] = max(totals["qubit"], max(physical) + 1)
+        totals["qubit"] = max(totals["qubit"], max(map(int, physical)) + 1)
     if totals["qubit"] > limits.max_qubits:
         raise QasmRejected(
             f"The circuit declares {totals['qubit']} qubits (limit {limits.max_qubits})."
@@ -125,14 +132,14 @@ def screen(qasm: str, limits: Limits = DEFAULT_LIMITS) -> None:
         raise QasmRejected(
             f"The circuit declares {totals['bit']} bits (limit {limits.max_clbits})."
         )
-    for literal in _INT_LITERAL.findall(code):
+    for literal in _long_literal(limits.max_literal).findall(code):
         if len(literal) > 15 or int(literal) > limits.max_literal:
             raise QasmRejected(f"Integer literal {literal[:20]} exceeds {limits.max_literal}.")
 
 
 def declared_qubit_count(qasm: str) -> int | None:
     """Qubits the text declares (``$n`` counts as ``n + 1``), or ``None`` if it cannot tell."""
-    code = "\n".join(_code_part(line) for line in qasm.splitlines())
+    code = _strip_comments(qasm)
     total = 0
     for kind, size in [*_NEW_STYLE.findall(code), *_OLD_STYLE.findall(code)]:
         if kind in ("qubit", "qreg"):

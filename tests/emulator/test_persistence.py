@@ -9,11 +9,12 @@ from .helpers import Api, sampler_job
 
 def test_restart_keeps_finished_running_and_queued_jobs(tmp_path, make_server):
     data_dir = str(tmp_path / "db")
-    first = make_server(data_dir=data_dir, workers=1, run_delay=0.4)
+    first = make_server(data_dir=data_dir, workers=1)
     api = Api(first.url)
     done = api.submit(sampler_job(tags=["before"]))
     api.wait(done)
     result_before = api.get(f"/jobs/{done}/results").text
+    first.faults.add("job", "stuck", times=1)  # holds the only worker: the rest stay queued
     pending = [api.submit() for _ in range(50)]
     while api.status(pending[0]) != "Running":
         time.sleep(0.01)

@@ -148,7 +148,7 @@ class JobService:
         private = body.get("private", False)
         if not isinstance(private, bool):
             raise bad_request("'private' must be a boolean.")
-        pending = len(self.state.store.jobs_with_status([QUEUED]))
+        pending = self.state.store.count_jobs([QUEUED])
         if pending >= self.state.config.max_pending_jobs:
             raise ApiError(
                 429, errors.TOO_MANY_REQUESTS, "Too many queued jobs.", headers={"Retry-After": "1"}

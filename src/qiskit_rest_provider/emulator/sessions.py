@@ -31,7 +31,7 @@ class SessionService:
 
     def state_of(self, session: dict[str, Any]) -> str:
         """The session's current state, recording ``closed_ts`` the first time it closes."""
-        pending = len(self.state.store.jobs_with_status(PENDING, session_id=session["id"]))
+        pending = self.state.store.count_jobs(PENDING, session_id=session["id"])
         state = session_state(session, pending)
         if state == "closed" and session.get("closed_ts") is None:
             now = time.time()

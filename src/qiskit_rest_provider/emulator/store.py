@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_instance ON jobs (instance, seq);
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status);
+CREATE INDEX IF NOT EXISTS jobs_session ON jobs (session_id);
 CREATE TABLE IF NOT EXISTS results (job_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY, instance TEXT NOT NULL, user_id TEXT, mode TEXT NOT NULL,
@@ -194,6 +195,16 @@ class Store:
             sql += " AND session_id = ?"
             args.append(session_id)
         return [_decode_row(r) for r in self._query(sql + " ORDER BY seq", args)]  # type: ignore[misc]
+
+    def count_jobs(self, statuses: Iterable[str], session_id: str | None = None) -> int:
+        """How many jobs are in the given statuses (optionally of one session)."""
+        statuses = tuple(statuses)
+        sql = f"SELECT COUNT(*) AS n FROM jobs WHERE status IN ({', '.join('?' * len(statuses))})"
+        args: list[Any] = list(statuses)
+        if session_id is not None:
+            sql += " AND session_id = ?"
+            args.append(session_id)
+        return int(self._query(sql, args)[0]["n"])
 
     def usage_seconds(self, instance: str) -> float:
         """Total run time of an instance's finished jobs."""

@@ -84,11 +84,6 @@ def test_unknown_job_maps_to_the_clients_not_found(service):
         service.job("d0000000000000000000")
 
 
-@pytest.mark.xfail(
-    reason="engine: a (0,)-shaped parameter ndarray (no parameters, what the "
-    "official client sends) gives evs of shape (1,) instead of ()",
-    strict=False,
-)
 def test_parameter_free_estimator_pub_is_zero_dimensional(service):
     backend = service.backend("ibmq_qasm_simulator")
     result = runtime.EstimatorV2(mode=backend).run([(_bell(False), "ZZ")]).result()

@@ -206,12 +206,6 @@ def test_sampler_isa_circuit_on_a_device(device):
     assert sum(counts.values()) == 200 and set(counts) == {"00", "11"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="emulator bug: codec.tagged.encode_ndarray uses np.ascontiguousarray, which turns "
-    "a 0-d array into shape (1,), so a 0-d estimator PUB decodes with evs.shape == (1,) while "
-    "its DataBin says shape ()",
-)
 def test_estimator_zero_d_pub_has_zero_d_evs(simulator):
     qc = QuantumCircuit(1)
     qc.h(0)

@@ -336,11 +336,6 @@ def test_estimator_two_d_observables_are_a_schema_gap(service, raw):
     _check_estimator_result(result, [(2, 3)])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="emulator bug: codec.tagged.encode_ndarray calls np.ascontiguousarray, which makes "
-    "0-d arrays 1-d, so a 0-d PUB's evs/stds go out with shape (1,) while DataBin.shape is []",
-)
 def test_zero_d_estimator_fields_keep_their_shape(service, raw):
     qc = QuantumCircuit(1)
     qc.h(0)

@@ -113,3 +113,15 @@ def test_bad_bodies_raise_decode_error():
             decode_result(body, "sampler", [])
     with pytest.raises(DecodeError, match="2 PUBs"):
         decode_result(golden.SAMPLER_PLAIN, "sampler", [C2, C2])
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (2, 3)])
+def test_ndarray_round_trip_keeps_shape(shape):
+    from qiskit_rest_provider.codec.tagged import decode_ndarray, encode_ndarray
+
+    array = np.arange(int(np.prod(shape)), dtype=float).reshape(shape)
+    out = decode_ndarray(encode_ndarray(array)["__value__"])
+    assert out.shape == shape
+    np.testing.assert_array_equal(out, array)
+    strided = np.arange(12.0).reshape(3, 4)[:, ::2]
+    np.testing.assert_array_equal(decode_ndarray(encode_ndarray(strided)["__value__"]), strided)

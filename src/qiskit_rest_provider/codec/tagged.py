@@ -27,7 +27,8 @@ _ZLIB_LEVEL = 1
 def encode_ndarray(array: np.ndarray) -> dict[str, str]:
     """Wrap a numeric numpy array as a tagged ``ndarray`` value."""
     buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    # ascontiguousarray would turn a 0-d array into shape (1,).
+    np.save(buffer, np.asarray(array, order="C"), allow_pickle=False)
     payload = base64.b64encode(zlib.compress(buffer.getvalue(), _ZLIB_LEVEL)).decode("ascii")
     return {"__type__": "ndarray", "__value__": payload}
 

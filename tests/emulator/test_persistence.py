@@ -72,3 +72,14 @@ def test_pending_transpile_task_survives_restart(tmp_path, make_server):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     assert state == "SUCCESS"
+
+
+def test_one_emulator_per_data_dir(tmp_path, make_server):
+    import pytest
+
+    data_dir = str(tmp_path / "db")
+    first = make_server(data_dir=data_dir)
+    with pytest.raises(RuntimeError, match="another emulator"):
+        make_server(data_dir=data_dir)
+    first.stop()
+    make_server(data_dir=data_dir)  # free again once the first one stopped

@@ -103,3 +103,15 @@ def test_command_line_help_lists_flags():
         "--accounts-file",
     ):
         assert flag in out
+
+
+def test_importing_the_emulator_package_is_cheap():
+    code = (
+        "import sys, qiskit_rest_provider.emulator as e; "
+        "heavy = ('fastapi', 'uvicorn', 'qiskit', 'qiskit_aer'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    ).stdout.strip()
+    assert out == "[]"

@@ -67,6 +67,27 @@ def _decode_row(row: sqlite3.Row | None) -> dict[str, Any] | None:
     return out
 
 
+def _lock_directory(data_dir: str) -> Any:
+    """Takes an exclusive lock on ``data_dir``.
+
+    Two emulators on one database would both requeue and run the same unfinished jobs.
+
+    Raises:
+        RuntimeError: If another emulator holds the directory.
+    """
+    handle = open(os.path.join(data_dir, "emulator.lock"), "a+")  # noqa: SIM115 - held open
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory lock, best effort
+        return handle
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise RuntimeError(f"another emulator is using the data directory {data_dir!r}") from None
+    return handle
+
+
 class Store:
     """Thread-safe access to the emulator's database.
 
@@ -75,11 +96,13 @@ class Store:
     """
 
     def __init__(self, data_dir: str | None = None) -> None:
+        self._lock_file: Any = None
         if data_dir is None:
             path = ":memory:"
         else:
             os.makedirs(data_dir, exist_ok=True)
             path = os.path.join(data_dir, "emulator.sqlite3")
+            self._lock_file = _lock_directory(data_dir)
         self.path = path
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -93,9 +116,12 @@ class Store:
             _TABLE_COLUMNS[table] = {c["name"] for c in cols}
 
     def close(self) -> None:
-        """Closes the connection."""
+        """Closes the connection and releases the data directory."""
         with self._lock:
             self._db.close()
+            if self._lock_file is not None:
+                self._lock_file.close()  # closing the descriptor drops the flock
+                self._lock_file = None
 
     def _query(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:

@@ -152,3 +152,17 @@ def test_hex_decoding_of_zero_samples_is_stable():
     expected = np.array([[0], [7]] * 2048, dtype=np.uint8)
     for _ in range(30):
         np.testing.assert_array_equal(bitarray_from_hex(samples, 3).array, expected)
+
+
+def test_pauli_twirled_noise_is_the_pauli_channel_with_the_same_diagonal():
+    from qiskit.quantum_info import Chi
+    from qiskit_aer.noise import amplitude_damping_error
+
+    from qiskit_rest_provider.emulator.engine.noise import pauli_twirled
+
+    error = amplitude_damping_error(0.1).tensor(amplitude_damping_error(0.3))
+    twirled = pauli_twirled(error)
+    before = np.real(np.diag(Chi(error.to_quantumchannel()).data))
+    after = Chi(twirled.to_quantumchannel()).data
+    np.testing.assert_allclose(np.real(np.diag(after)), before, atol=1e-12)
+    np.testing.assert_allclose(after - np.diag(np.diag(after)), 0, atol=1e-12)  # Pauli channel

@@ -137,7 +137,7 @@ class EmulatedBackend:
         basis = [g for g in self._configuration["basis_gates"] if g != "barrier"]
         return Target.from_configuration(basis_gates=basis, num_qubits=self.num_qubits)
 
-    def noise_model(self, qubits: Any = None, readout: bool = True) -> Any:
+    def noise_model(self, qubits: Any = None, readout: bool = True, twirled: bool = False) -> Any:
         """The qiskit-aer noise model of ``qubits`` (renumbered), or ``None`` when noiseless."""
         return None
 

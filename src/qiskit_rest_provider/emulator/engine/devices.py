@@ -79,22 +79,29 @@ class DeviceBackend(EmulatedBackend):
 
         return target_from_json(self._configuration, self._properties)
 
-    def noise_model(self, qubits: Sequence[int] | None = None, readout: bool = True) -> Any:
+    def noise_model(
+        self, qubits: Sequence[int] | None = None, readout: bool = True, twirled: bool = False
+    ) -> Any:
         """The Aer noise model of ``qubits`` renumbered ``0..k-1`` (default: all qubits).
 
         ``None`` when the backend is noiseless. Models are cached per qubit tuple.
-        ``readout=False`` leaves readout errors out (the estimator applies them itself).
+        ``readout=False`` leaves readout errors out (the engine applies them itself);
+        ``twirled=True`` Pauli-twirls the two-qubit gate errors (gate twirling).
         """
         if self.noiseless:
             return None
         qubits = tuple(range(self.num_qubits) if qubits is None else qubits)
-        key = (*qubits, readout)
+        key = (*qubits, readout, twirled)
         with self._noise_lock:
             if key not in self._noise:
                 from .noise import build_noise_model
 
                 self._noise[key] = build_noise_model(
-                    self.target, self.readout_errors(), qubits, with_readout=readout
+                    self.target,
+                    self.readout_errors(),
+                    qubits,
+                    with_readout=readout,
+                    twirled=twirled,
                 )
                 while len(self._noise) > 32:
                     self._noise.popitem(last=False)

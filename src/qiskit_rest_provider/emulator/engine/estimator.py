@@ -106,7 +106,8 @@ class _TermEstimator:
         self.noise_model = None
         if noise is not None and self.active and settings.plan is not None:
             # Readout is applied by noisy.py (twirled) for unitary circuits, by Aer otherwise.
-            self.noise_model = noise(self.active, readout=self.dynamic)
+            twirled = res.twirl_gates and not self.dynamic
+            self.noise_model = noise(self.active, readout=self.dynamic, twirled=twirled)
             self.readout = [readout[q] for q in self.active]
 
     def __call__(self, row: np.ndarray) -> np.ndarray:

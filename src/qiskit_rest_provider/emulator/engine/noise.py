@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 from qiskit.transpiler import Target
 
 __all__ = ["build_noise_model", "readout_probabilities", "sub_target"]
@@ -60,12 +61,28 @@ def sub_target(target: Target, qubits: Sequence[int]) -> Target:
     return sub
 
 
+def pauli_twirled(error: Any) -> Any:
+    """The Pauli twirl of a quantum error: the Pauli channel with the diagonal of its chi matrix.
+
+    Averaging ``Q E Q†`` over uniformly random Paulis ``Q`` (what gate twirling does to the
+    error ``E`` after a Clifford gate) keeps exactly the diagonal of ``E``'s chi matrix.
+    """
+    from qiskit.quantum_info import Chi, pauli_basis
+    from qiskit_aer.noise import pauli_error
+
+    diagonal = np.clip(np.real(np.diag(Chi(error.to_quantumchannel()).data)), 0.0, None)
+    labels = pauli_basis(error.num_qubits).to_labels()
+    probs = diagonal / diagonal.sum()
+    return pauli_error([(label, p) for label, p in zip(labels, probs) if p > 1e-15])
+
+
 def build_noise_model(
     target: Target,
     readout: Sequence[tuple[float, float]],
     qubits: Sequence[int],
     *,
     with_readout: bool = True,
+    twirled: bool = False,
 ) -> Any:
     """The ``NoiseModel`` of ``qubits`` (renumbered ``0..k-1``) of a device.
 
@@ -74,6 +91,8 @@ def build_noise_model(
         readout: ``(P(1|0), P(0|1))`` per device qubit.
         qubits: The device qubits to model, in the simulated order.
         with_readout: Include readout errors (the estimator applies them itself, twirled).
+        twirled: Pauli-twirl the two-qubit gate errors (gate twirling, many-randomization
+            limit).
     """
     target = sub_target(target, qubits)
     from qiskit_aer.noise import NoiseModel, ReadoutError
@@ -84,6 +103,8 @@ def build_noise_model(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Aer warns about gates without errors (rz)
         for name, qubits, error in basic_device_gate_errors(target=target):
+            if twirled and len(qubits) == 2:
+                error = pauli_twirled(error)
             model.add_quantum_error(error, name, qubits, warnings=False)
     for qubit, (p10, p01) in enumerate(readout[q] for q in qubits):
         if with_readout and (p10 or p01):

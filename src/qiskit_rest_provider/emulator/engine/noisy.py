@@ -6,12 +6,14 @@ true outcome of every shot; readout is then applied classically from the device'
 each measured qubit is flipped (``X`` before the measurement, the bit flipped back after) with
 probability 1/2, so the readout error seen by the estimate becomes symmetric. TREX then divides
 each term by its readout attenuation, learned from twirled calibration shots of ``|0...0>``.
-Gate twirling dresses each two-qubit Clifford gate with a random Pauli pair per randomization.
+Gate twirling is simulated in its many-randomization limit: the caller passes a noise model
+whose two-qubit gate errors are Pauli-twirled (see :func:`.noise.pauli_twirled`), which is what
+averaging over random Pauli frames does to them, at the cost of one simulation instead of one
+per randomization.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,9 +24,7 @@ from ...codec.results import bitarray_from_hex
 from .errors import JobExecutionError
 from .resilience import Resilience, ShotPlan
 
-__all__ = ["group_terms", "noisy_term_stats", "pauli_twirl", "apply_readout", "twirl_flips"]
-
-_TWIRLED_GATES = frozenset({"cz", "ecr", "cx"})
+__all__ = ["group_terms", "noisy_term_stats", "apply_readout", "twirl_flips"]
 
 
 def group_terms(labels: Sequence[str]) -> list[tuple[str, list[int]]]:
@@ -43,37 +43,14 @@ def group_terms(labels: Sequence[str]) -> list[tuple[str, list[int]]]:
     return [("".join(basis), members) for basis, members in groups]
 
 
-@functools.lru_cache(maxsize=256)
-def _conjugated(gate_name: str, pauli_index: int) -> tuple[str, str]:
-    """``(P, G P G†)`` as two-letter labels (qubit 1 first), phases dropped."""
-    from qiskit.circuit.library import get_standard_gate_name_mapping
-    from qiskit.quantum_info import Clifford, Pauli
-
-    label = "IXYZ"[pauli_index // 4] + "IXYZ"[pauli_index % 4]
-    gate = get_standard_gate_name_mapping()[gate_name]
-    after = Pauli(label).evolve(Clifford(gate), frame="s")
-    return label, after.to_label().lstrip("-i")
-
-
-def pauli_twirl(circuit: QuantumCircuit, rng: np.random.Generator) -> QuantumCircuit:
-    """A random Pauli-twirled copy: ``G -> Q G P`` with ``Q = G P G†`` for 2q Clifford gates."""
-    out = circuit.copy_empty_like()
-    for inst in circuit.data:
-        name = inst.operation.name
-        if name not in _TWIRLED_GATES or len(inst.qubits) != 2:
-            out.append(inst.operation, inst.qubits, inst.clbits, copy=False)
-            continue
-        before, after = _conjugated(name, int(rng.integers(16)))
-        _paulis(out, before, inst.qubits)
-        out.append(inst.operation, inst.qubits, inst.clbits, copy=False)
-        _paulis(out, after, inst.qubits)
-    return out
-
-
-def _paulis(circuit: QuantumCircuit, label: str, qubits: Sequence[Any]) -> None:
-    for letter, qubit in zip(label, reversed(qubits)):  # label[0] acts on qubits[1]
-        if letter != "I":
-            getattr(circuit, letter.lower())(qubit)
+def _memories(simulator: Any, circuit: QuantumCircuit, shots: int, rng) -> list[list[str]]:
+    try:
+        result = simulator.run(
+            circuit, shots=shots, memory=True, seed_simulator=int(rng.integers(2**31))
+        ).result()
+        return [result.data(0)["memory"]]
+    except Exception as exc:
+        raise JobExecutionError(f"Simulation failed: {exc}") from exc
 
 
 def _measured(circuit: QuantumCircuit, basis: str) -> tuple[QuantumCircuit, list[int]]:
@@ -134,18 +111,7 @@ def noisy_term_stats(
     simulator = AerSimulator(noise_model=noise_model)
     for basis, members in group_terms(labels):
         measured, support = _measured(circuit, basis)
-        if resilience.twirl_gates and plan.num_randomizations:
-            runs = [pauli_twirl(measured, rng) for _ in range(plan.num_randomizations)]
-            shots = plan.shots_per_randomization
-        else:
-            runs, shots = [measured], plan.shots
-        try:
-            result = simulator.run(
-                runs, shots=shots, memory=True, seed_simulator=int(rng.integers(2**31))
-            ).result()
-            memories = [result.data(i)["memory"] for i in range(len(runs))]
-        except Exception as exc:
-            raise JobExecutionError(f"Simulation failed: {exc}") from exc
+        memories = _memories(simulator, measured, plan.shots, rng)
         true_bits = np.concatenate(
             [bitarray_from_hex(m, len(support)).to_bool_array(order="little") for m in memories]
         )

@@ -103,20 +103,17 @@ def _noisy_final_shots(
     twirling: SamplerTwirling | None,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Gate noise in Aer, readout (twirled if asked) applied per measurement afterwards."""
-    from .noisy import apply_readout, pauli_twirl, twirl_flips
+    """Gate noise in Aer, readout (twirled if asked) applied per measurement afterwards.
+
+    Gate twirling is already in ``noise_model`` (its two-qubit errors Pauli-twirled).
+    """
+    from .noisy import apply_readout, twirl_flips
 
     measured = unitary.copy()
     for qubit, clbit in pairs:
         measured.measure(qubit, clbit)
-    if twirling is not None and twirling.gates:
-        runs = [pauli_twirl(measured, rng) for _ in range(twirling.plan.num_randomizations)]
-        per_run = twirling.plan.shots_per_randomization
-    else:
-        runs, per_run = [measured], shots
-    bools = np.concatenate(
-        _aer_shots(runs, per_run, int(rng.integers(2**31)), noise_model, unitary.num_clbits)
-    )
+    seed = int(rng.integers(2**31))
+    bools = _aer_shots([measured], shots, seed, noise_model, unitary.num_clbits)[0]
     last = {clbit: qubit for qubit, clbit in pairs}  # a clbit keeps its last measurement
     clbits = sorted(last)
     p10 = np.array([readout[last[c]][0] for c in clbits])
@@ -167,7 +164,8 @@ def run_sampler_pub(
         samples = [np.zeros((shots, 0), dtype=bool)] * len(rows)
     elif split is not None and (noisy or reduced.num_qubits <= _MAX_STATEVECTOR_QUBITS):
         unitary_binder = Binder(split.unitary, task.names)
-        noise_model = noise(active, readout=False) if noisy else None
+        twirl_gates = twirling is not None and twirling.gates
+        noise_model = noise(active, readout=False, twirled=twirl_gates) if noisy else None
         local_readout = [readout[q] for q in active] if noisy else []
         for row in rows:
             if should_stop():

@@ -3,6 +3,18 @@
 Interface (docs/emulator-internals.md): :func:`validate_job`, :func:`run_job`, and the
 exceptions :class:`JobInputError`, :class:`JobExecutionError`, :class:`JobStopped`.
 Heavy modules (parsers, Aer) load on first use.
+
+Modules, in data-path order:
+
+* ``inputs`` / ``options`` / ``resilience``: params, PUB dialects, the options tree, level
+  defaults and the service's shot accounting (all textual, no parsing).
+* ``qasm`` / ``fastpath``: screening of untrusted text (includes, sizes), then the Rust parser
+  on rewritten text where it can take it, ``qasm3.loads`` otherwise; parsed circuits are cached.
+* ``circuits``: binding by declared input order, dropping idle qubits, final-measurement split.
+* ``sampler`` / ``estimator`` / ``exact`` / ``noisy`` / ``zne``: the simulations (statevector,
+  stabilizer, Aer trajectories or density matrices with device noise; TREX, twirling, ZNE).
+* ``devices`` / ``calibration`` / ``topology`` / ``target`` / ``noise``: the emulated IBM
+  devices (seeded calibration JSON, Target, ISA check, per-qubit noise models).
 """
 
 from .errors import JobExecutionError, JobInputError, JobStopped

@@ -41,6 +41,10 @@ def validate_job(program: str, params: dict, backend: Any) -> dict:
     Raises:
         JobInputError: The job is malformed (IBM code 1002 unless stated).
     """
+    return _validate(program, params, backend, noiseless=getattr(backend, "noiseless", True))
+
+
+def _validate(program: str, params: dict, backend: Any, *, noiseless: bool) -> dict:
     check_top_level(program, params)
     options = validate_options(program, params.get("options"))
     tasks = parse_pubs(program, params, backend.num_qubits)
@@ -48,21 +52,20 @@ def validate_job(program: str, params: dict, backend: Any) -> dict:
         _check_sampler_limits(tasks, params, options)
     if program == "estimator":
         resilience_settings = resolve_resilience(params, options)
-        if not getattr(backend, "noiseless", True):
+        if not noiseless:
             for task in tasks:
                 if _estimator_settings(task, params, options, resilience_settings).plan is None:
                     raise JobInputError(
                         f"PUB {task.index}: precision must be > 0 on {backend.name} (exact "
                         "values need the simulator or a noiseless emulator)."
                     )
-    check_isa = getattr(backend, "check_isa", None)
-    if check_isa is not None:
+    if not getattr(backend, "simulator", True):  # only devices need the parsed circuit now
         for task in tasks:
             try:
                 circuit = parse(task.qasm)
             except (QasmParseError, QasmRejected):
                 continue  # reported by run_job as the job's failure reason
-            check_isa(circuit, task.index)
+            backend.check_isa(circuit, task.index)
     return params
 
 
@@ -152,7 +155,7 @@ def run_job(
     """
     should_stop = should_stop or _never
     try:
-        validate_job(program, params, backend)
+        _validate(program, params, backend, noiseless=noiseless or backend.noiseless)
         options = validate_options(program, params.get("options"))
         tasks = parse_pubs(program, params, backend.num_qubits)
     except JobInputError as exc:

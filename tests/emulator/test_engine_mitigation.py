@@ -202,3 +202,23 @@ def test_sampler_limits(params, needle):
     body = {"pubs": [text, text, text], **{k: v for k, v in params.items() if k != "pubs"}}
     with pytest.raises(JobInputError, match=needle):
         validate_job("sampler", body, sim)
+
+
+def test_plain_results_are_strict_json_even_when_an_extrapolator_fails(torino, ghz_job):
+    import json
+
+    text, observables = ghz_job
+    # XXXX on the GHZ state is ~+1, but a sign-changing observable breaks the exponential fit
+    options = {
+        "resilience": {"zne_mitigation": True, "zne": {"extrapolator": ["exponential", "linear"]}}
+    }
+    body = {
+        "pubs": [[text, [observables[0], {observables[0]: 1.0, observables[1]: -1.0}], None, 0.05]],
+        "options": options,
+    }
+    result = run_job("estimator", body, torino, seed=4)
+    json.dumps(result, allow_nan=False)  # no NaN tokens
+    pub = result["results"][0]
+    assert all(np.isfinite(pub["data"]["evs"]))
+    assert pub["data"]["evs_extrapolated"][1][0] == [None] * 4  # the failed exponential fit
+    assert pub["metadata"]["resilience"]["zne"]["extrapolator"] == ["exponential", "linear"]

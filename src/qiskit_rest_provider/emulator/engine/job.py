@@ -228,7 +228,19 @@ def run_job(
     elif program == "estimator":
         plan = next((p for p in plans if p is not None), None)
         job_metadata = estimator_job_metadata(resilience, options, plan)
-    return encode_result(program, pub_results, job_metadata, tagged=tagged)
+    encoded = encode_result(program, pub_results, job_metadata, tagged=tagged)
+    return encoded if tagged else _strict_json(encoded)
+
+
+def _strict_json(value: Any) -> Any:
+    """NaN/inf (e.g. a failed extrapolator's row) -> null: plain results must be strict JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _strict_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_strict_json(item) for item in value]
+    return value
 
 
 def _span(task: PubTask, shots: int, start: datetime) -> dict[str, Any]:

@@ -92,7 +92,6 @@ def test_physical_qubits_pi_expressions_and_one_line_text():
         "gate ecr a, b { cx a, b; }\nqubit[2] q;\necr q[0], q[1];\n",  # 'ecr' that is not ECR
         "qubit[1] q;\nrz(1/2) q[0];\n",  # int/int division
         "qubit[1] q;\nrz(1e300) q[0];\n",  # looks like a parameter sentinel
-        "input float[64] a;\nqubit[1] q;\nrz(2*a) q[0];\n",  # an expression of an input
         "qubit[1] q;\n/* comment */ h q[0];\n",  # block comment
         "qubit[1] q;\nU(0.1, 0.2, 0.3) q[0];\n",
     ],
@@ -102,6 +101,20 @@ def test_text_the_rust_parser_cannot_take_falls_back_to_loads(body):
     assert rewrite_for_rust(text) is None
     circuit = parse(text, use_cache=False)
     assert circuit.num_qubits == qasm3.loads(text).num_qubits
+
+
+def test_parameter_expressions_take_the_fast_path():
+    a, b = Parameter("a"), Parameter("b")
+    qc = QuantumCircuit(2)
+    qc.rzz(2 * a - b / 3, 0, 1)
+    qc.rx(-a, 0)
+    qc.ry(0.5 / (b + 1), 1)
+    qc.rz(a, 1)
+    text = export_circuit(qc).qasm
+    assert rewrite_for_rust(text) is not None
+    _assert_same(text, [0.7, -1.1])
+    circuit = parse(text, use_cache=False)
+    assert len(circuit.parameters) == 2  # one Parameter per input, shared by its expressions
 
 
 def test_redefined_standard_gate_keeps_its_own_definition():

@@ -9,8 +9,9 @@ answers ``None`` at the first line it does not fully understand (the caller then
 wrong circuit, a refused one only costs time.
 
 * constant angle expressions (``pi/2``, ``-3*π/4``, ``1``) -> their ``repr`` float (lossless);
-* ``input float[64] p;`` -> the declaration is dropped and each bare use ``rz(p)`` becomes a
-  unique sentinel float, swapped back for ``Parameter("p")`` after parsing;
+* ``input float[64] p;`` -> the declaration is dropped and each parametric angle (``rz(p)``,
+  ``rzz(2*p - q)``) becomes a unique sentinel float, swapped back for the Parameter (expression)
+  after parsing;
 * ``$n`` -> ``__phys[n]`` on one declared register (qubit ``n`` stays qubit ``n``);
 * ``gate`` definitions identical to what Qiskit's exporter writes for a standard gate (e.g.
   ``ecr``, ``rzz``, ``sxdg``) -> dropped and mapped to that gate with ``custom_gates``.
@@ -22,7 +23,7 @@ import ast
 import functools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from qiskit import QuantumCircuit
@@ -38,7 +39,7 @@ _INPUT = re.compile(r"input\s+(?:float(?:\[64\])?|angle(?:\[\d+\])?)\s+([^\W\d]\
 _DECL = re.compile(rf"(?:qubit|bit)(?:\s*\[\d+\])?\s+{_IDENT}\s*;")
 _MEASURE = re.compile(rf"{_IDENT}(?:\[\d+\])?\s*=\s*measure\s+{_OPERAND}\s*;")
 _BARRIER = re.compile(rf"barrier(?:\s+{_OPERANDS})?\s*;")
-_CALL = re.compile(rf"({_IDENT})\s*(?:\(([^()]*)\))?\s+({_OPERANDS})\s*;")
+_CALL = re.compile(rf"({_IDENT})(?:\s*\((.*)\)\s*|\s+)({_OPERANDS})\s*;")
 _GATE_DEF = re.compile(r"\bgate\s+(" + _IDENT + r")[^{;]*\{[^{}]*\}")
 _FLOAT = re.compile(r"-?(?:\d+\.\d+(?:[eE][-+]?\d+)?|\d+(?:\.\d+)?[eE][-+]?\d+)")
 _PHYS = re.compile(r"\$(\d+)")
@@ -96,60 +97,84 @@ def _normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def _const(expr: str) -> float | None:
-    """Evaluate a constant angle expression safely, or ``None`` if it is not one."""
-    for symbol in ("π", "τ", "ℇ"):
-        expr = expr.replace(symbol, {"π": "pi", "τ": "tau", "ℇ": "euler"}[symbol])
+def _evaluate(expr: str, params: Mapping[str, Any]) -> Any:
+    """Evaluate an angle expression of constants and ``input`` parameters, or ``None``.
+
+    Only ``+ - * /``, unary signs, numbers, ``pi``/``tau``/``euler`` (and their symbols) and
+    declared inputs are accepted. Returns a float, or a Parameter(Expression) when an input
+    occurs.
+    """
+    for symbol, name in (("π", "pi"), ("τ", "tau"), ("ℇ", "euler")):
+        expr = expr.replace(symbol, name)
     try:
         tree = ast.parse(expr.strip(), mode="eval").body
     except SyntaxError:
         return None
 
-    def walk(node: ast.AST) -> tuple[float, bool] | None:  # (value, is_integer)
+    def walk(node: ast.AST) -> tuple[Any, bool] | None:  # (value, is_integer)
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
             return float(node.value), isinstance(node.value, int)
+        if isinstance(node, ast.Name) and node.id in params:
+            return params[node.id], False
         if isinstance(node, ast.Name) and node.id in _CONSTANTS:
             return _CONSTANTS[node.id], False
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             inner = walk(node.operand)
-            return (
-                None
-                if inner is None
-                else ((-inner[0] if isinstance(node.op, ast.USub) else inner[0]), inner[1])
-            )
-        if isinstance(node, ast.BinOp) and isinstance(
-            node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)
-        ):
+            if inner is None:
+                return None
+            return (-inner[0] if isinstance(node.op, ast.USub) else inner[0]), inner[1]
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             left, right = walk(node.left), walk(node.right)
             if left is None or right is None:
                 return None
-            if isinstance(node.op, ast.Div):
-                if (left[1] and right[1]) or right[0] == 0:
-                    return None  # int/int is integer division in OpenQASM 3: leave it to loads
-                return left[0] / right[0], False
-            op = {ast.Add: float.__add__, ast.Sub: float.__sub__, ast.Mult: float.__mul__}
-            return op[type(node.op)](left[0], right[0]), left[1] and right[1]
+            if isinstance(node.op, ast.Div) and ((left[1] and right[1]) or right[0] == 0):
+                return None  # int/int is integer division in OpenQASM 3: leave it to loads
+            return _BINARY[type(node.op)](left[0], right[0]), left[1] and right[1]
         return None
 
     result = walk(tree)
-    if result is None or not math.isfinite(result[0]) or abs(result[0]) >= 1e299:
+    if result is None:
         return None
-    return result[0]
+    value = result[0]
+    if isinstance(value, float) and (not math.isfinite(value) or abs(value) >= 1e299):
+        return None
+    return value
 
 
-def _rewrite_args(args: str, inputs: dict[str, float]) -> str | None:
+_BINARY = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+}
+
+
+def _sentinel(index: int) -> float:
+    # -(1 + k/2**30) * 2**1000: exact, distinct, and no real angle is ~1e301 (literals >= 1e299
+    # already disable the fast path).
+    return -math.ldexp(1 + index / 2**30, _SENTINEL_EXPONENT)
+
+
+def _rewrite_args(
+    args: str, params: Mapping[str, Any], sentinels: dict[float, Any], by_text: dict[str, float]
+) -> str | None:
     out = []
     for arg in args.split(","):
         arg = arg.strip()
-        if arg in inputs:
-            out.append(repr(inputs[arg]))
-        elif _FLOAT.fullmatch(arg) and abs(float(arg)) < 1e299:
+        if _FLOAT.fullmatch(arg) and abs(float(arg)) < 1e299:
             out.append(arg)
-        else:
-            value = _const(arg)
-            if value is None:
-                return None
+            continue
+        value = _evaluate(arg, params)
+        if value is None:
+            return None
+        if isinstance(value, float):
             out.append(repr(value))
+            continue
+        key = " ".join(arg.split())
+        if key not in by_text:  # one sentinel per distinct parametric expression
+            by_text[key] = _sentinel(len(sentinels))
+            sentinels[by_text[key]] = value
+        out.append(repr(by_text[key]))
     return ", ".join(out)
 
 
@@ -184,7 +209,11 @@ def rewrite_for_rust(
         body = _GATE_DEF.sub(keep_definition, code)
     except LookupError:
         return None
-    inputs: dict[str, float] = {}
+    from qiskit.circuit import Parameter
+
+    params: dict[str, Any] = {}
+    sentinels: dict[float, Any] = {}
+    by_text: dict[str, float] = {}
     out: list[str] = []
     max_phys = -1
     # Statement by statement (split on ';'), so one-line QASM takes the fast path too.
@@ -201,15 +230,14 @@ def rewrite_for_rust(
             continue
         match = _INPUT.fullmatch(line)
         if match:
-            # No real angle is ~1e301, and literals >= 1e299 already disable the fast path.
-            inputs[match.group(1)] = -math.ldexp(1 + len(inputs) / 2**30, _SENTINEL_EXPONENT)
+            params[match.group(1)] = Parameter(match.group(1))
             continue
         if not (_DECL.fullmatch(line) or _MEASURE.fullmatch(line) or _BARRIER.fullmatch(line)):
             match = _CALL.fullmatch(line)
             if match is None or match.group(1) not in allowed:
                 return None
             if match.group(2) is not None:
-                args = _rewrite_args(match.group(2), inputs)
+                args = _rewrite_args(match.group(2), params, sentinels, by_text)
                 if args is None:
                     return None
                 line = f"{match.group(1)}({args}) {match.group(3)};"
@@ -222,7 +250,6 @@ def rewrite_for_rust(
             return None  # mixing virtual and physical qubits: leave it to loads
         out.insert(_after_include(out), f"qubit[{max_phys + 1}] {_PHYS_REG};")
     text = "\n".join(out) + "\n"
-    sentinels = {value: name for name, value in inputs.items()}
     return text, custom, functools.partial(_finish, sentinels=sentinels)
 
 
@@ -236,17 +263,15 @@ def _after_include(lines: list[str]) -> int:
     return 0
 
 
-def _finish(circuit: QuantumCircuit, *, sentinels: dict[float, str]) -> QuantumCircuit:
-    from qiskit.circuit import Parameter
-
+def _finish(circuit: QuantumCircuit, *, sentinels: dict[float, Any]) -> QuantumCircuit:
+    """Swap the sentinel floats back for the Parameters / expressions they stand for."""
     if not sentinels:
         return circuit
-    params = {value: Parameter(name) for value, name in sentinels.items()}
     for index, inst in enumerate(circuit.data):
         values = inst.operation.params
-        if any(isinstance(v, float) and v in params for v in values):
+        if any(isinstance(v, float) and v in sentinels for v in values):
             operation = inst.operation.to_mutable()
-            operation.params = [params.get(v, v) if isinstance(v, float) else v for v in values]
+            operation.params = [sentinels.get(v, v) if isinstance(v, float) else v for v in values]
             circuit.data[index] = inst.replace(operation=operation)
     if any(
         isinstance(v, float) and abs(v) >= 1e299

@@ -308,8 +308,12 @@ def test_angle_bounds_of_fractional_gates():
     free = QuantumCircuit(2, 2)
     free.rzz(theta, 0, 1)
     free.measure([0, 1], [0, 1])
-    pub = SamplerPub.coerce((free, [3.0]), 10)
-    validation.validate_sampler_pubs([pub], backend)  # bound values: checked by the service
+    validation.validate_sampler_pubs([SamplerPub.coerce((free, [[0.1], [1.5]]), 10)], backend)
+    with pytest.raises(
+        PubValidationError,
+        match=r"rzz\(3.0,\) on qubits \(0, 1\) with parameter values \{'t': 3.0\}",
+    ):
+        validation.validate_sampler_pubs([SamplerPub.coerce((free, [[0.1], [3.0]]), 10)], backend)
 
 
 def test_shared_circuits_are_checked_once_and_the_python_walker_agrees(monkeypatch, torino):

@@ -7,7 +7,8 @@ One :class:`PubValidator` per ``run()`` call checks every coerced PUB against th
   ``backend.target`` on its physical qubits, recursing into control-flow blocks with their
   qubits mapped to the outer ones; ``barrier``, ``store`` and other directives are allowed;
   faulty qubits and edges (``operational`` = 0 in the properties) are named as such; numeric
-  angles of gates with angle bounds (``rzz`` in [0, pi/2]). See :mod:`._isa`;
+  angles of gates with angle bounds (``rzz`` in [0, pi/2]), numeric or bound from the
+  PUB's parameter values. See :mod:`._isa`;
 * sampler: at least one measurement; shots <= the configuration's ``max_shots``;
 * estimator: finite coefficients; projector letters that expand to a sane number of Pauli
   terms on the wire; precision > 0 on devices;
@@ -92,6 +93,11 @@ class PubValidator:
             if array.dtype.kind in "fc" and not np.isfinite(array).all():
                 raise fail(index, f"parameter values for {list(names)} contain NaN or infinity.")
 
+    def check_bound_angles(self, pub: Any, index: int) -> None:
+        """Angles of bounded gates (``rzz``) that depend on parameters, with the PUB's values."""
+        if not self.facts.simulator:
+            self._isa.check_bound_angles(pub, index)
+
     def check_shots(self, shots: int, index: int) -> None:
         """Shots must not exceed the backend's ``max_shots``."""
         limit = self.facts.max_shots
@@ -150,6 +156,7 @@ def validate_sampler_pubs(pubs: Sequence[Any], backend: Any) -> None:
         validator.check_circuit(pub.circuit, index, needs_measure=True)
         validator.check_shots(int(pub.shots), index)
         validator.check_values(pub, index)
+        validator.check_bound_angles(pub, index)
 
 
 def validate_estimator_pubs(pubs: Sequence[Any], backend: Any) -> None:
@@ -164,6 +171,7 @@ def validate_estimator_pubs(pubs: Sequence[Any], backend: Any) -> None:
         validator.check_precision(pub.precision, index)
         validator.check_observables(pub, index)
         validator.check_values(pub, index)
+        validator.check_bound_angles(pub, index)
 
 
 def check_payload_size(wire_pubs: list[list[Any]], limit: int = MAX_PAYLOAD_BYTES) -> int:

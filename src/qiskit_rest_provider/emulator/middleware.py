@@ -64,6 +64,7 @@ def _drop(send: Any) -> bool:
     cycle = getattr(send, "__self__", None)
     transport = getattr(cycle, "transport", None)
     if transport is None:
+        logger.warning("cannot drop the connection (no transport): answering 500 instead")
         return False
     # Marking the cycle disconnected stops uvicorn from writing its own 500 afterwards.
     cycle.disconnected = True
@@ -126,7 +127,8 @@ class EmulatorMiddleware:
             fault = None
         if fault is not None and fault.kind == "drop" and _drop(raw_send):
             return
-        if fault is not None and fault.kind in ("error", "rate_limit", "maintenance"):
+        if fault is not None and fault.kind in ("error", "rate_limit", "maintenance", "drop"):
+            # (a "drop" lands here only if the server offers no transport to abort: answer 500)
             for message in _fault_response(fault):
                 await send(message)
             return

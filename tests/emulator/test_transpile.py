@@ -165,3 +165,19 @@ def test_version_and_backends(emulator):
     assert "qiskit" in requests.get(emulator.url + "/version", timeout=10).json()
     names = requests.get(emulator.url + "/backends", headers=_auth(), timeout=10).json()
     assert SIM in names
+
+
+def test_results_expire(make_server):
+    server = make_server(transpile_result_ttl=0.3)
+    answer, _ = _run(server.url, {"qasm_circuits": BELL}, backend=SIM)
+    assert answer["state"] == "SUCCESS"
+    task_id = requests.post(
+        server.url + "/transpile",
+        params={"backend": SIM},
+        json={"qasm_circuits": BELL},
+        headers=_auth(),
+        timeout=30,
+    ).json()["task_id"]
+    time.sleep(1.0)
+    r = requests.get(f"{server.url}/transpile/{task_id}", headers=_auth(), timeout=30)
+    assert "expired" in assert_ibm_error(r, 404, 1401)["message"]

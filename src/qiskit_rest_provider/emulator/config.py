@@ -35,6 +35,8 @@ class EmulatorConfig:
         queue_delay: Seconds a job stays Queued before a worker may start it (tests).
         run_delay: Seconds a job stays Running before the engine runs it (tests).
         transpile_delay: Seconds a transpile task stays PENDING at least.
+        transpile_result_ttl: Seconds a finished transpile task stays readable (the service
+            discards results 20 minutes after the task ends).
         faults: Fault specs (strings, see ``faults.parse_spec``) installed at start.
         log_requests: Log one line per request (method, path, status; never headers).
     """
@@ -52,6 +54,7 @@ class EmulatorConfig:
     queue_delay: float = 0.0
     run_delay: float = 0.0
     transpile_delay: float = 0.0
+    transpile_result_ttl: float = 1200.0
     faults: list[str] = field(default_factory=list)
     log_requests: bool = False
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -118,9 +119,13 @@ async def submit(
 @router.get("/transpile/{task_id}")
 async def poll(task_id: str, request: Request, who: Who) -> JSONResponse:
     """``{"state": PENDING|SUCCESS|FAILURE, "result": [...] | message | null}``."""
-    task = emu(request).store.get_task(task_id)
+    state = emu(request)
+    task = state.store.get_task(task_id)
     if task is None or task["instance"] != who.instance:
         raise ApiError(404, errors.TASK_NOT_FOUND, f"Task not found: {task_id[:64]}")
+    finished = task.get("finished_ts")
+    if finished is not None and time.time() > finished + state.config.transpile_result_ttl:
+        raise ApiError(404, errors.TASK_NOT_FOUND, f"Task {task_id[:64]} expired; resubmit it.")
     result = json.loads(task["result"]) if task.get("result") else None
     return JSONResponse({"state": task["state"], "result": result})
 

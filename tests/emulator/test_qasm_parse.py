@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from qiskit import QuantumCircuit, qasm3, transpile
 from qiskit.circuit import Parameter, ParameterVector
+from qiskit.circuit.library import CU3Gate
 from qiskit.quantum_info import Operator
 from qiskit.transpiler import CouplingMap
 
@@ -93,7 +94,6 @@ def test_physical_qubits_pi_expressions_and_one_line_text():
         "qubit[1] q;\nrz(1/2) q[0];\n",  # int/int division
         "qubit[1] q;\nrz(1e300) q[0];\n",  # looks like a parameter sentinel
         "qubit[1] q;\n/* comment */ h q[0];\n",  # block comment
-        "qubit[1] q;\nU(0.1, 0.2, 0.3) q[0];\n",
     ],
 )
 def test_text_the_rust_parser_cannot_take_falls_back_to_loads(body):
@@ -101,6 +101,20 @@ def test_text_the_rust_parser_cannot_take_falls_back_to_loads(body):
     assert rewrite_for_rust(text) is None
     circuit = parse(text, use_cache=False)
     assert circuit.num_qubits == qasm3.loads(text).num_qubits
+
+
+def test_u_gphase_and_definitions_written_with_constants_take_the_fast_path():
+    qc = QuantumCircuit(2, global_phase=0.3)
+    qc.u(0.1, 0.2, 0.3, 0)
+    qc.r(0.4, 0.5, 1)
+    qc.append(CU3Gate(0.1, 0.2, 0.3), [0, 1])
+    for text in (qasm3.dumps(qc), export_circuit(qc).qasm):
+        assert rewrite_for_rust(text) is not None
+        _assert_same(text)
+    text = HEAD + "qubit[1] q;\ngphase(pi/4);\nU(0.1, 0.2, 0.3) q[0];\n"
+    assert rewrite_for_rust(text) is not None
+    assert parse(text, use_cache=False).global_phase == pytest.approx(np.pi / 4)
+    assert Operator(parse(text, use_cache=False)).equiv(Operator(qasm3.loads(text)))
 
 
 def test_parameter_expressions_take_the_fast_path():
@@ -174,3 +188,16 @@ def test_parse_errors_carry_the_parser_message_and_the_cache_shares_circuits():
     clear_cache()
     text = HEAD + "qubit[1] q;\nh q[0];\n"
     assert parse(text) is parse(text)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_circuits_parse_like_loads(seed):
+    from qiskit.circuit.random import random_circuit
+
+    qc = random_circuit(4, 6, max_operands=3, seed=seed)
+    params = [Parameter(f"t{k}") for k in range(2)]
+    qc.rz(params[0] * 2 - params[1], seed % 4)
+    qc.ry(params[1] / 3 + 0.25, (seed + 1) % 4)
+    for text in (export_circuit(qc).qasm, qasm3.dumps(qc)):
+        assert rewrite_for_rust(text) is not None  # the differential test covers the fast path
+        _assert_same(text, [0.3 + seed / 10, -0.8])

@@ -13,13 +13,14 @@ wrong circuit, a refused one only costs time.
   ``rzz(2*p - q)``) becomes a unique sentinel float, swapped back for the Parameter (expression)
   after parsing;
 * ``$n`` -> ``__phys[n]`` on one declared register (qubit ``n`` stays qubit ``n``);
-* ``gate`` definitions identical to what Qiskit's exporter writes for a standard gate (e.g.
-  ``ecr``, ``rzz``, ``sxdg``) -> dropped and mapped to that gate with ``custom_gates``.
+* ``gate`` definitions identical (up to names) to what Qiskit's exporter writes for a
+  standard gate (e.g. ``ecr``, ``rzz``, ``sxdg``) -> that gate, via ``custom_gates``;
+* ``U(a, b, c)`` -> ``u3(a, b, c)`` (same matrix in Qiskit); constant ``gphase`` -> the
+  circuit's global phase.
 """
 
 from __future__ import annotations
 
-import ast
 import functools
 import math
 import re
@@ -27,6 +28,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from qiskit import QuantumCircuit
+
+from .angles import evaluate
 
 __all__ = ["rewrite_for_rust"]
 
@@ -41,18 +44,15 @@ _MEASURE = re.compile(rf"{_IDENT}(?:\[\d+\])?\s*=\s*measure\s+{_OPERAND}\s*;")
 _BARRIER = re.compile(rf"barrier(?:\s+{_OPERANDS})?\s*;")
 _CALL = re.compile(rf"({_IDENT})(?:\s*\((.*)\)\s*|\s+)({_OPERANDS})\s*;")
 _GATE_DEF = re.compile(r"\bgate\s+(" + _IDENT + r")[^{;]*\{[^{}]*\}")
+_DEF_PARTS = re.compile(r"gate\s+(" + _IDENT + r")\s*(?:\(([^)]*)\))?\s*([^{]*)\{(.*)\}", re.S)
+_GPHASE = re.compile(r"gphase\s*\((.*)\)\s*;")
 _FLOAT = re.compile(r"-?(?:\d+\.\d+(?:[eE][-+]?\d+)?|\d+(?:\.\d+)?[eE][-+]?\d+)")
 _PHYS = re.compile(r"\$(\d+)")
-_CONSTANTS = {
-    "pi": math.pi,
-    "π": math.pi,
-    "tau": math.tau,
-    "τ": math.tau,
-    "euler": math.e,
-    "ℇ": math.e,
-}
 _SENTINEL_EXPONENT = 1000  # sentinels are -(1 + k/2**30) * 2**1000, exact and distinct
 _PHYS_REG = "__phys"
+# OpenQASM's U and stdgates' u3 differ by a global phase, but Qiskit gives UGate and U3Gate the
+# same matrix, so a top-level U call is read as u3 (Rust does not know U).
+_U_AS_U3 = {"U": "u3"}
 
 # Gates the exporter defines in the text, with the Qiskit class Rust should map them to.
 _CUSTOM = {
@@ -69,84 +69,61 @@ _CUSTOM = {
     "dcx": ("DCXGate", 0, 2),
     "ccz": ("CCZGate", 0, 3),
     "r": ("RGate", 2, 1),
+    "xx_minus_yy": ("XXMinusYYGate", 2, 2),
+    "xx_plus_yy": ("XXPlusYYGate", 2, 2),
+    "cu3": ("CU3Gate", 3, 2),
+    "cu1": ("CU1Gate", 1, 2),
+    "rccx": ("RCCXGate", 0, 3),
+    "rcccx": ("RC3XGate", 0, 4),
+    "c3sx": ("C3SXGate", 0, 4),
 }
 
 
 @functools.lru_cache(maxsize=1)
-def _known_gates() -> tuple[frozenset[str], dict[str, str], list[Any]]:
+def _known_gates() -> tuple[frozenset[str], dict[str, set[str]], list[Any]]:
     """Rust built-ins, the exporter's canonical definitions, and ``custom_gates`` for Rust."""
     from qiskit import qasm3
     from qiskit.circuit import library
 
     builtin = frozenset(g.name for g in qasm3.STDGATES_INC_GATES) - {"U", "CX"}
-    canonical: dict[str, str] = {}
+    canonical: dict[str, set[str]] = {}
     custom = list(qasm3.STDGATES_INC_GATES)
     for name, (cls_name, num_params, num_qubits) in _CUSTOM.items():
         cls = getattr(library, cls_name)
         probe = QuantumCircuit(num_qubits)
         probe.append(cls(*([0.5] * num_params)), range(num_qubits))
-        match = _GATE_DEF.search(qasm3.dumps(probe))
-        if match is None or match.group(1) != name:
+        # The exporter also writes the gates a definition uses (sxdg before ryy): find ours, as
+        # written with and without constants (`pi/2` or `1.5707963267948966`).
+        texts = (qasm3.dumps(probe), qasm3.dumps(probe, disable_constants=True))
+        found = {
+            _normalise(m.group(0))
+            for text in texts
+            for m in _GATE_DEF.finditer(text)
+            if m.group(1) == name
+        }
+        if not found:
             continue
-        canonical[name] = _normalise(match.group(0))
+        canonical[name] = found
         custom.append(qasm3.CustomGate(cls, name, num_params, num_qubits))
     return builtin, canonical, custom
 
 
-def _normalise(text: str) -> str:
-    return " ".join(text.split())
+def _normalise(definition: str) -> str:
+    """A gate definition up to whitespace and the names of its parameters and qubits.
 
-
-def _evaluate(expr: str, params: Mapping[str, Any]) -> Any:
-    """Evaluate an angle expression of constants and ``input`` parameters, or ``None``.
-
-    Only ``+ - * /``, unary signs, numbers, ``pi``/``tau``/``euler`` (and their symbols) and
-    declared inputs are accepted. Returns a float, or a Parameter(Expression) when an input
-    occurs.
+    The exporter names them by context (``p0`` or ``_gate_p_0``...), so definitions are
+    compared after renaming both positionally (alpha-equivalence).
     """
-    for symbol, name in (("π", "pi"), ("τ", "tau"), ("ℇ", "euler")):
-        expr = expr.replace(symbol, name)
-    try:
-        tree = ast.parse(expr.strip(), mode="eval").body
-    except SyntaxError:
-        return None
-
-    def walk(node: ast.AST) -> tuple[Any, bool] | None:  # (value, is_integer)
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            return float(node.value), isinstance(node.value, int)
-        if isinstance(node, ast.Name) and node.id in params:
-            return params[node.id], False
-        if isinstance(node, ast.Name) and node.id in _CONSTANTS:
-            return _CONSTANTS[node.id], False
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            inner = walk(node.operand)
-            if inner is None:
-                return None
-            return (-inner[0] if isinstance(node.op, ast.USub) else inner[0]), inner[1]
-        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            left, right = walk(node.left), walk(node.right)
-            if left is None or right is None:
-                return None
-            if isinstance(node.op, ast.Div) and ((left[1] and right[1]) or right[0] == 0):
-                return None  # int/int is integer division in OpenQASM 3: leave it to loads
-            return _BINARY[type(node.op)](left[0], right[0]), left[1] and right[1]
-        return None
-
-    result = walk(tree)
-    if result is None:
-        return None
-    value = result[0]
-    if isinstance(value, float) and (not math.isfinite(value) or abs(value) >= 1e299):
-        return None
-    return value
-
-
-_BINARY = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b,
-}
+    match = _DEF_PARTS.fullmatch(definition.strip())
+    if match is None:
+        return " ".join(definition.split())
+    name, params, qubits, body = match.groups()
+    params_list = [p.strip() for p in (params or "").split(",") if p.strip()]
+    qubit_list = [q.strip() for q in qubits.split(",") if q.strip()]
+    rename = {p: f"§p{i}" for i, p in enumerate(params_list)}
+    rename.update({q: f"§q{i}" for i, q in enumerate(qubit_list)})
+    body = re.sub(_IDENT, lambda m: rename.get(m.group(0), m.group(0)), body)
+    return f"gate {name}/{len(params_list)}/{len(qubit_list)} {{ {' '.join(body.split())} }}"
 
 
 def _sentinel(index: int) -> float:
@@ -164,7 +141,7 @@ def _rewrite_args(
         if _FLOAT.fullmatch(arg) and abs(float(arg)) < 1e299:
             out.append(arg)
             continue
-        value = _evaluate(arg, params)
+        value = evaluate(arg, params)
         if value is None:
             return None
         if isinstance(value, float):
@@ -195,7 +172,7 @@ def rewrite_for_rust(
 
     def keep_definition(match: re.Match[str]) -> str:
         # Rust needs the definition in the text even when custom_gates maps the name.
-        if canonical.get(match.group(1)) != _normalise(match.group(0)):
+        if _normalise(match.group(0)) not in canonical.get(match.group(1), ()):
             raise LookupError(match.group(1))
         allowed.add(match.group(1))
         token = f"\x00{len(definitions)}\x00"
@@ -214,6 +191,7 @@ def rewrite_for_rust(
     params: dict[str, Any] = {}
     sentinels: dict[float, Any] = {}
     by_text: dict[str, float] = {}
+    phase = 0.0
     out: list[str] = []
     max_phys = -1
     # Statement by statement (split on ';'), so one-line QASM takes the fast path too.
@@ -232,15 +210,22 @@ def rewrite_for_rust(
         if match:
             params[match.group(1)] = Parameter(match.group(1))
             continue
+        gphase = _GPHASE.fullmatch(line)
+        if gphase:
+            value = evaluate(gphase.group(1), {})
+            if value is None:
+                return None
+            phase += value
+            continue
         if not (_DECL.fullmatch(line) or _MEASURE.fullmatch(line) or _BARRIER.fullmatch(line)):
             match = _CALL.fullmatch(line)
-            if match is None or match.group(1) not in allowed:
+            if match is None or _U_AS_U3.get(match.group(1), match.group(1)) not in allowed:
                 return None
             if match.group(2) is not None:
                 args = _rewrite_args(match.group(2), params, sentinels, by_text)
                 if args is None:
                     return None
-                line = f"{match.group(1)}({args}) {match.group(3)};"
+                line = f"{_U_AS_U3.get(match.group(1), match.group(1))}({args}) {match.group(3)};"
         if "$" in line:
             max_phys = max([max_phys, *(int(n) for n in _PHYS.findall(line))])
             line = _PHYS.sub(lambda m: f"{_PHYS_REG}[{m.group(1)}]", line)
@@ -250,7 +235,7 @@ def rewrite_for_rust(
             return None  # mixing virtual and physical qubits: leave it to loads
         out.insert(_after_include(out), f"qubit[{max_phys + 1}] {_PHYS_REG};")
     text = "\n".join(out) + "\n"
-    return text, custom, functools.partial(_finish, sentinels=sentinels)
+    return text, custom, functools.partial(_finish, sentinels=sentinels, phase=phase)
 
 
 def _after_include(lines: list[str]) -> int:
@@ -263,8 +248,12 @@ def _after_include(lines: list[str]) -> int:
     return 0
 
 
-def _finish(circuit: QuantumCircuit, *, sentinels: dict[float, Any]) -> QuantumCircuit:
+def _finish(
+    circuit: QuantumCircuit, *, sentinels: dict[float, Any], phase: float = 0.0
+) -> QuantumCircuit:
     """Swap the sentinel floats back for the Parameters / expressions they stand for."""
+    if phase:
+        circuit.global_phase += phase  # top-level gphase statements, dropped for Rust
     if not sentinels:
         return circuit
     for index, inst in enumerate(circuit.data):

@@ -1,0 +1,69 @@
+"""Safe evaluation of OpenQASM 3 angle expressions (constants and ``input`` parameters)."""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["evaluate"]
+
+_CONSTANTS = {
+    "pi": math.pi,
+    "π": math.pi,
+    "tau": math.tau,
+    "τ": math.tau,
+    "euler": math.e,
+    "ℇ": math.e,
+}
+_BINARY = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+}
+
+
+def evaluate(expr: str, params: Mapping[str, Any]) -> Any:
+    """Evaluate an angle expression of constants and ``input`` parameters, or ``None``.
+
+    Only ``+ - * /``, unary signs, numbers, ``pi``/``tau``/``euler`` (and their symbols) and
+    declared inputs are accepted. Returns a float, or a Parameter(Expression) when an input
+    occurs.
+    """
+    for symbol, name in (("π", "pi"), ("τ", "tau"), ("ℇ", "euler")):
+        expr = expr.replace(symbol, name)
+    try:
+        tree = ast.parse(expr.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+
+    def walk(node: ast.AST) -> tuple[Any, bool] | None:  # (value, is_integer)
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            return float(node.value), isinstance(node.value, int)
+        if isinstance(node, ast.Name) and node.id in params:
+            return params[node.id], False
+        if isinstance(node, ast.Name) and node.id in _CONSTANTS:
+            return _CONSTANTS[node.id], False
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            inner = walk(node.operand)
+            if inner is None:
+                return None
+            return (-inner[0] if isinstance(node.op, ast.USub) else inner[0]), inner[1]
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            left, right = walk(node.left), walk(node.right)
+            if left is None or right is None:
+                return None
+            if isinstance(node.op, ast.Div) and ((left[1] and right[1]) or right[0] == 0):
+                return None  # int/int is integer division in OpenQASM 3: leave it to loads
+            return _BINARY[type(node.op)](left[0], right[0]), left[1] and right[1]
+        return None
+
+    result = walk(tree)
+    if result is None:
+        return None
+    value = result[0]
+    if isinstance(value, float) and (not math.isfinite(value) or abs(value) >= 1e299):
+        return None
+    return value

@@ -9,6 +9,7 @@ from typing import Any
 
 __all__ = ["evaluate"]
 
+_MAX_CHARS = 2000
 _CONSTANTS = {
     "pi": math.pi,
     "π": math.pi,
@@ -34,9 +35,11 @@ def evaluate(expr: str, params: Mapping[str, Any]) -> Any:
     """
     for symbol, name in (("π", "pi"), ("τ", "tau"), ("ℇ", "euler")):
         expr = expr.replace(symbol, name)
+    if len(expr) > _MAX_CHARS:
+        return None  # no real angle is this long; leave it to the full parser
     try:
         tree = ast.parse(expr.strip(), mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
         return None
 
     def walk(node: ast.AST) -> tuple[Any, bool] | None:  # (value, is_integer)
@@ -60,7 +63,10 @@ def evaluate(expr: str, params: Mapping[str, Any]) -> Any:
             return _BINARY[type(node.op)](left[0], right[0]), left[1] and right[1]
         return None
 
-    result = walk(tree)
+    try:
+        result = walk(tree)
+    except (RecursionError, ArithmeticError, TypeError):
+        return None
     if result is None:
         return None
     value = result[0]

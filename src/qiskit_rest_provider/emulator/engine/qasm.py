@@ -198,7 +198,11 @@ def parse(qasm: str, limits: Limits = DEFAULT_LIMITS, *, use_cache: bool = True)
 def _parse_screened(qasm: str) -> QuantumCircuit:
     from qiskit import qasm3
 
-    fast = rewrite_for_rust(qasm)
+    try:
+        fast = rewrite_for_rust(qasm)
+    except Exception:  # a rewriter bug must cost speed, never the job
+        logger.exception("fast-path rewrite failed; using qasm3.loads")
+        fast = None
     if fast is not None:
         text, custom_gates, bind = fast
         try:
@@ -206,7 +210,10 @@ def _parse_screened(qasm: str) -> QuantumCircuit:
                 warnings.simplefilter("ignore")  # ExperimentalWarning on every call
                 circuit = qasm3.loads_experimental(text, custom_gates=custom_gates)
             return bind(circuit)
-        except Exception as exc:  # the pre-check should make this rare; fall back
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - pyo3's PanicException is a BaseException
+            # The pre-check should make this rare; fall back to the Python parser.
             logger.debug("Rust OpenQASM 3 parser refused pre-checked text (%s); falling back", exc)
     try:
         return qasm3.loads(qasm)

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from . import errors
 from .errors import ApiError, error_body
 from .middleware import BodyTooLarge, EmulatorMiddleware
-from .routes import backends, identity, jobs, misc, sessions, transpile
+from .routes import backends, globalsearch, identity, jobs, misc, sessions, transpile
 from .routes.deps import classic_principal, current_principal
 from .state import EmulatorState
 
@@ -91,6 +91,7 @@ def create_app(state: EmulatorState) -> Any:
         app.include_router(module.make_router(current_principal, classic=False), prefix="/api/v1")
         app.include_router(module.make_router(classic_principal, classic=True), prefix="/runtime")
     app.include_router(transpile.router)
+    app.include_router(globalsearch.router)
     return EmulatorMiddleware(
         app, state.faults, state.config.max_body_bytes, state.config.log_requests
     )

@@ -81,6 +81,15 @@ class Accounts:
             return False
         return self._mapping is None or api_key in self._mapping
 
+    def instances_of(self, user_id: str) -> list[str]:
+        """The instances listed for the key behind ``user_id`` (``["*"]`` for open access)."""
+        if self._mapping is None:
+            return ["*"]
+        for key, instances in self._mapping.items():
+            if fingerprint(key) == user_id:
+                return list(instances)
+        return []
+
     def instance_allowed(self, user_id: str, instance: str) -> bool:
         """Whether the key behind ``user_id`` may act on ``instance``."""
         if self._mapping is None:

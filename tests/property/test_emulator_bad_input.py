@@ -236,6 +236,8 @@ def _submit_qasm(server, http, qasm: str, program: str) -> None:
         ]
     ),  # fmt: skip
 )
+@example(query={"offset": "9" * 400}, segment="", resource="jobs/{}")  # was a 500 (SQLite)
+@example(query={"limit": str(2**63)}, segment="x", resource="jobs/{}")
 def test_odd_queries_and_paths(server, http, query, segment, resource):
     listing = http.get(server.url + "/api/v1/jobs", params=query, timeout=TIMEOUT)
     assert _ok(listing), (listing.status_code, listing.text[:300])

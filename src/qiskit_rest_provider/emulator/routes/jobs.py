@@ -31,9 +31,12 @@ def _int(value: str | None, name: str, default: int) -> int:
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise bad_request(f"Query parameter '{name}' must be an integer.") from None
+    if abs(number) >= 2**63:  # SQLite integers are 64-bit; a larger one made the query a 500
+        raise bad_request(f"Query parameter '{name}' is out of range.")
+    return number
 
 
 def _list_filters(request: Request, who: Principal) -> tuple[list[str], list[Any]]:

@@ -38,10 +38,24 @@ def decode_ndarray(value: Any) -> np.ndarray:
     if isinstance(value, str):
         try:
             raw = zlib.decompress(base64.b64decode(value, validate=True))
-            return np.load(io.BytesIO(raw), allow_pickle=False)
+            return _load_npy(raw)
         except Exception as exc:  # base64, zlib and npy each raise their own types
             raise DecodeError(f"Invalid ndarray payload: {exc}") from exc
     return np.asarray(value)
+
+
+def _load_npy(raw: bytes) -> np.ndarray:
+    # np.load reads the header with ast.literal_eval, and CPython 3.11 keeps the AST
+    # constructor's recursion depth in state shared by all threads (python/cpython#106905):
+    # under concurrent ast use (the emulator's workers) a valid payload sporadically raises
+    # "SystemError: AST constructor recursion depth mismatch" (seen once in ~6,000 jobs here).
+    for attempt in range(3):
+        try:
+            return np.load(io.BytesIO(raw), allow_pickle=False)
+        except SystemError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def tag(type_name: str, value: Any) -> dict[str, Any]:

@@ -121,9 +121,9 @@ def bad_request(message: str, code: int = VALIDATION) -> ApiError:
 
 def job_not_found(job_id: str) -> ApiError:
     """A 404 for a job that does not exist in the caller's instance."""
-    return ApiError(404, JOB_NOT_FOUND, f"Job not found: {job_id}")
+    return ApiError(404, JOB_NOT_FOUND, f"Job not found: {job_id[:100]}")
 
 
 def session_not_found(session_id: str) -> ApiError:
     """A 404 for a session that does not exist in the caller's instance."""
-    return ApiError(404, SESSION_NOT_FOUND, f"Session not found: {session_id}")
+    return ApiError(404, SESSION_NOT_FOUND, f"Session not found: {session_id[:100]}")

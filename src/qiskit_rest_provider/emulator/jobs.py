@@ -112,7 +112,7 @@ class JobService:
         if not isinstance(program, str) or not program:
             raise bad_request("'program_id' is required.")
         if program not in PROGRAMS:
-            raise ApiError(404, errors.PROGRAM_NOT_FOUND, f"Program not found: {program}")
+            raise ApiError(404, errors.PROGRAM_NOT_FOUND, f"Program not found: {program[:100]}")
         backend_name = body.get("backend", body.get("backend_name"))
         session = self._session_for(principal, body.get("session_id"))
         if backend_name is None and session is not None:
@@ -121,7 +121,9 @@ class JobService:
             raise bad_request("'backend' is required.")
         backend = self.state.backends.get(backend_name)
         if backend is None:
-            raise ApiError(404, errors.BACKEND_NOT_FOUND, f"Backend not found: {backend_name}")
+            raise ApiError(
+                404, errors.BACKEND_NOT_FOUND, f"Backend not found: {backend_name[:100]}"
+            )
         if session is not None and session.get("backend") not in (None, backend_name):
             raise bad_request(
                 f"Session {session['id']} runs on {session['backend']}, not {backend_name}."

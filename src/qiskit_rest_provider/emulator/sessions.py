@@ -85,7 +85,9 @@ class SessionService:
             raise bad_request("'interactive_ttl' must be an integer (seconds).")
         backend = body.get("backend", body.get("backend_name"))
         if backend is not None and backend not in self.state.backends:
-            raise ApiError(404, errors.BACKEND_NOT_FOUND, f"Backend not found: {backend}")
+            raise ApiError(
+                404, errors.BACKEND_NOT_FOUND, f"Backend not found: {str(backend)[:100]}"
+            )
         from .jobs import new_id
 
         session = {

@@ -201,3 +201,25 @@ def test_random_circuits_parse_like_loads(seed):
     for text in (export_circuit(qc).qasm, qasm3.dumps(qc)):
         assert rewrite_for_rust(text) is not None  # the differential test covers the fast path
         _assert_same(text, [0.3 + seed / 10, -0.8])
+
+
+@pytest.mark.parametrize(
+    ("body", "gate"),
+    [
+        ("qubit q;\n" + "x q;\n" * 20_000, "x"),  # no include: x is undefined
+        ('include "stdgates.inc";\nqubit q;\n' + "foo q;\n" * 20_000, "foo"),
+        ('include "stdgates.inc";\nqubit[2] q;\necr q[0], q[1];\n', "ecr"),  # not in stdgates
+    ],
+)
+def test_undefined_gates_fail_without_the_slow_parser(body, gate, monkeypatch):
+    def no_slow_parser(text):
+        raise AssertionError("qasm3.loads must not run (it needs minutes for this)")
+
+    monkeypatch.setattr(qasm3, "loads", no_slow_parser)
+    with pytest.raises(QasmParseError, match=f"gate '{gate}' is not defined"):
+        parse("OPENQASM 3.0;\n" + body, use_cache=False)
+
+
+def test_keywords_and_defined_gates_are_not_undefined():
+    text = HEAD + "gate mine a { h a; }\nqubit q;\nbit c;\nmine q;\nreset q;\nmeasure q;\n"
+    assert parse(text, use_cache=False).num_qubits == 1

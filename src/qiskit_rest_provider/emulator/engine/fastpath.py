@@ -31,7 +31,7 @@ from qiskit import QuantumCircuit
 
 from .angles import evaluate
 
-__all__ = ["rewrite_for_rust"]
+__all__ = ["rewrite_for_rust", "UndefinedGate"]
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _OPERAND = rf"(?:{_IDENT}(?:\[\d+\])?|\$\d+)"
@@ -77,6 +77,30 @@ _CUSTOM = {
     "rcccx": ("RC3XGate", 0, 4),
     "c3sx": ("C3SXGate", 0, 4),
 }
+
+
+class UndefinedGate(ValueError):
+    """The text calls a gate nothing defines: invalid for every parser, so fail fast.
+
+    (``qasm3.loads`` needs minutes to report this for 200,000 such calls.)
+    """
+
+
+# Statement heads that look like `name operand;` but are not gate calls.
+_KEYWORDS = frozenset(
+    "reset measure barrier delay int uint float angle bool bit qubit complex duration stretch "
+    "const input output let return end break continue creg qreg opaque gate def extern box "
+    "cal defcal defcalgrammar include pragma array mutable readonly OPENQASM U gphase CX "
+    "for while if else switch case default".split()
+)
+
+
+def _undefined(name: str, code: str, has_stdgates: bool, stdgates: frozenset[str]) -> bool:
+    if name in _KEYWORDS:
+        return False
+    if re.search(rf"\b(?:gate|def|extern|defcal|opaque)\s+{re.escape(name)}\b", code):
+        return False
+    return not has_stdgates if name in stdgates else True
 
 
 @functools.lru_cache(maxsize=1)
@@ -182,6 +206,7 @@ def rewrite_for_rust(
     if "/*" in qasm:
         return None  # block comments: not worth a second lexer
     code = "\n".join(line.split("//", 1)[0] for line in qasm.splitlines())
+    has_std = re.search(r'\binclude\s+"stdgates\.inc"\s*;', code) is not None
     try:
         body = _GATE_DEF.sub(keep_definition, code)
     except LookupError:
@@ -219,7 +244,12 @@ def rewrite_for_rust(
             continue
         if not (_DECL.fullmatch(line) or _MEASURE.fullmatch(line) or _BARRIER.fullmatch(line)):
             match = _CALL.fullmatch(line)
-            if match is None or _U_AS_U3.get(match.group(1), match.group(1)) not in allowed:
+            if match is None:
+                return None
+            name = match.group(1)
+            if _U_AS_U3.get(name, name) not in allowed or (name in builtin and not has_std):
+                if _undefined(name, code, has_std, builtin):
+                    raise UndefinedGate(name)
                 return None
             if match.group(2) is not None:
                 args = _rewrite_args(match.group(2), params, sentinels, by_text)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from qiskit import QuantumCircuit
 
-from .fastpath import rewrite_for_rust
+from .fastpath import UndefinedGate, rewrite_for_rust
 
 __all__ = [
     "QasmRejected",
@@ -200,6 +200,11 @@ def _parse_screened(qasm: str) -> QuantumCircuit:
 
     try:
         fast = rewrite_for_rust(qasm)
+    except UndefinedGate as exc:
+        raise QasmParseError(
+            f"OpenQASM 3 parse error: gate '{exc}' is not defined (define it, or include "
+            '"stdgates.inc" for the standard gates).'
+        ) from exc
     except Exception:  # a rewriter bug must cost speed, never the job
         logger.exception("fast-path rewrite failed; using qasm3.loads")
         fast = None

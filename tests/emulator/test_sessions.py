@@ -61,6 +61,8 @@ def test_bad_session_requests(emulator, api):
     assert_ibm_error(api.post("/sessions", json={"mode": "batch", "max_ttl": 0}), 400)
     assert_ibm_error(api.post("/sessions", json={"mode": "batch", "backend": "ibm_x"}), 404, 1007)
     assert_ibm_error(api.post("/sessions", json=[1]), 400)
+    assert_ibm_error(api.post("/sessions", json={"mode": "batch", "backend": [1]}), 400)
+    assert_ibm_error(api.post("/sessions", json={"mode": ["batch"]}), 400)
     assert_ibm_error(api.get("/sessions/nope"), 404, 1381)
     assert_ibm_error(api.request("PATCH", "/sessions/nope", json={"accepting_jobs": False}), 404)
     assert_ibm_error(api.request("DELETE", "/sessions/nope/close"), 404, 1381)

@@ -117,8 +117,10 @@ class JobService:
         session = self._session_for(principal, body.get("session_id"))
         if backend_name is None and session is not None:
             backend_name = session.get("backend")
-        if not isinstance(backend_name, str) or not backend_name:
+        if backend_name is None:
             raise bad_request("'backend' is required.")
+        if not isinstance(backend_name, str) or not backend_name:
+            raise bad_request("'backend' must be a backend name.")
         backend = self.state.backends.get(backend_name)
         if backend is None:
             raise ApiError(

@@ -84,6 +84,8 @@ class SessionService:
         ):
             raise bad_request("'interactive_ttl' must be an integer (seconds).")
         backend = body.get("backend", body.get("backend_name"))
+        if backend is not None and not isinstance(backend, str):
+            raise bad_request("'backend' must be a backend name.")
         if backend is not None and backend not in self.state.backends:
             raise ApiError(
                 404, errors.BACKEND_NOT_FOUND, f"Backend not found: {str(backend)[:100]}"

@@ -221,5 +221,5 @@ def test_undefined_gates_fail_without_the_slow_parser(body, gate, monkeypatch):
 
 
 def test_keywords_and_defined_gates_are_not_undefined():
-    text = HEAD + "gate mine a { h a; }\nqubit q;\nbit c;\nmine q;\nreset q;\nmeasure q;\n"
+    text = HEAD + "gate mine a { h a; }\nqubit q;\nbit c;\nmine q;\nreset q;\nc = measure q;\n"
     assert parse(text, use_cache=False).num_qubits == 1

@@ -121,3 +121,60 @@ def test_raw_bytes_never_5xx(api, raw):
 def test_still_works_after_fuzzing(emulator):
     api = Api(emulator.url)
     assert api.wait(api.submit(sampler_job()))["status"] == "Completed"
+
+
+SESSION_BODIES = st.dictionaries(
+    st.sampled_from(
+        [
+            "mode",
+            "backend",
+            "backend_name",
+            "max_ttl",
+            "interactive_ttl",
+            "instance",
+            "accepting_jobs",
+        ]
+    ),
+    st.one_of(JSON, st.just("batch"), st.just(SIM), st.just(60)),
+    max_size=5,
+)
+TRANSPILE_BODIES = st.dictionaries(
+    st.sampled_from(
+        [
+            "qasm_circuits",
+            "qpy_circuits",
+            "backend_coupling_map",
+            "coupling_map",
+            "qiskit_transpile_options",
+            "ai_layout_mode",
+            "optimization_preferences",
+        ]
+    ),
+    st.one_of(JSON, st.just(BELL), st.just([[0, 1]]), st.just({"seed_transpiler": 1})),
+    max_size=4,
+)
+
+
+@FUZZ
+@given(body=SESSION_BODIES)
+def test_session_bodies_never_5xx(api, body):
+    r = api.post("/sessions", json=body)
+    assert _ok(r.status_code), (r.status_code, r.text)
+    if r.status_code == 200:
+        r = api.request("PATCH", f"/sessions/{r.json()['id']}", json=body)
+        assert _ok(r.status_code), (r.status_code, r.text)
+
+
+@FUZZ
+@given(body=TRANSPILE_BODIES, backend=st.sampled_from([None, SIM, "nope"]))
+def test_transpile_bodies_never_5xx(emulator, body, backend):
+    import requests
+
+    r = requests.post(
+        emulator.url + "/transpile",
+        params={"backend": backend} if backend else {},
+        json=body,
+        headers={"Authorization": "Bearer fuzz"},
+        timeout=30,
+    )
+    assert _ok(r.status_code), (r.status_code, r.text)

@@ -115,3 +115,14 @@ def test_max_execution_time_gives_ran_too_long(make_server):
     assert job["status"] == "Cancelled - Ran too long"
     assert job["state"] == {"status": "Cancelled", "reason": "Ran too long", "reason_code": 1305}
     assert api.get(f"/jobs/{job['id']}/results").status_code == 204
+
+
+def test_tag_search(api):
+    api.submit(sampler_job(tags=["experiment-a", "Nightly"]))
+    api.submit(sampler_job(tags=["experiment-b"]))
+    assert api.get("/tags", params={"type": "job", "search": "experiment"}).json() == {
+        "tags": ["experiment-a", "experiment-b"]
+    }
+    assert api.get("/tags", params={"type": "job", "search": "NIGHT"}).json()["tags"] == ["Nightly"]
+    assert_ibm_error(api.get("/tags", params={"type": "job", "search": "ab"}), 400)
+    assert_ibm_error(api.get("/tags", params={"search": "abc"}), 400)

@@ -232,6 +232,15 @@ class Store:
             args.append(session_id)
         return int(self._query(sql, args)[0]["n"])
 
+    def search_tags(self, instance: str, text: str, limit: int = 100) -> list[str]:
+        """Distinct job tags of an instance that contain ``text`` (case-insensitive)."""
+        rows = self._query(
+            "SELECT DISTINCT value FROM jobs, json_each(jobs.tags) WHERE instance = ? "
+            "AND instr(lower(value), lower(?)) > 0 ORDER BY value LIMIT ?",
+            [instance, text, limit],
+        )
+        return [r["value"] for r in rows]
+
     def usage_seconds(self, instance: str) -> float:
         """Total run time of an instance's finished jobs."""
         rows = self._query("SELECT SUM(run_seconds) AS s FROM jobs WHERE instance = ?", [instance])

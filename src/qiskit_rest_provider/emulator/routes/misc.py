@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from ..auth import Principal
 from ..config import API_VERSIONS
+from ..errors import bad_request
 from .deps import current_principal, emu
 
 router = APIRouter()
@@ -53,3 +54,15 @@ async def instance(request: Request, who: Who) -> JSONResponse:
             "usage_allocation_seconds": None,
         }
     )
+
+
+@router.get("/api/v1/tags", tags=["misc"])
+async def tags(request: Request, who: Who) -> JSONResponse:
+    """Job tags of the caller's instance containing ``search`` (``type=job`` required)."""
+    q = request.query_params
+    if q.get("type") != "job":
+        raise bad_request("Query parameter 'type' must be 'job'.")
+    search = q.get("search") or ""
+    if not 3 <= len(search) <= 100:
+        raise bad_request("Query parameter 'search' must have 3 to 100 characters.")
+    return JSONResponse({"tags": emu(request).store.search_tags(who.instance, search)})

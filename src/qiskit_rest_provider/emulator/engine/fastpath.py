@@ -3,15 +3,14 @@
 ``qasm3.loads_experimental`` is ~20x faster than ``qasm3.loads`` but (qiskit 2.6) rejects
 ``input`` parameters, ``pi``, integer or expression angles, ``$n`` physical qubits and custom
 ``gate`` definitions. The exporter's output for ISA circuits uses all of these, so instead of
-giving up, :func:`rewrite_for_rust` rewrites them into equivalent text, line by line, and
-answers ``None`` at the first line it does not fully understand (the caller then uses
-``qasm3.loads``). The whitelist is deliberately narrow: a wrong rewrite would be a silently
-wrong circuit, a refused one only costs time.
+giving up, :func:`rewrite_for_rust` rewrites them into equivalent text, statement by statement,
+and answers ``None`` at the first one it does not fully understand (the caller then uses
+``qasm3.loads``). The whitelist is narrow: a wrong rewrite is a silently wrong circuit, a
+refused one only costs time. Calls of gates nothing defines raise :class:`UndefinedGate`.
 
 * constant angle expressions (``pi/2``, ``-3*π/4``, ``1``) -> their ``repr`` float (lossless);
-* ``input float[64] p;`` -> the declaration is dropped and each parametric angle (``rz(p)``,
-  ``rzz(2*p - q)``) becomes a unique sentinel float, swapped back for the Parameter (expression)
-  after parsing;
+* ``input float[64] p;`` -> dropped; each parametric angle (``rz(p)``, ``rzz(2*p - q)``)
+  becomes a sentinel float, swapped back for the Parameter (expression) after parsing;
 * ``$n`` -> ``__phys[n]`` on one declared register (qubit ``n`` stays qubit ``n``);
 * ``gate`` definitions identical (up to names) to what Qiskit's exporter writes for a
   standard gate (e.g. ``ecr``, ``rzz``, ``sxdg``) -> that gate, via ``custom_gates``;

@@ -115,3 +115,31 @@ def test_importing_the_emulator_package_is_cheap():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     ).stdout.strip()
     assert out == "[]"
+
+
+def test_command_line_errors_are_clean():
+    for args in (
+        ["--fault", "job=explode"],
+        ["--fault", "nonsense"],
+        ["--accounts-file", "/nonexistent/accounts.json"],
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "qiskit_rest_provider.emulator", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode in (1, 2) and "error:" in proc.stderr
+        assert "Traceback" not in proc.stderr
+
+
+def test_busy_port_fails_cleanly_and_frees_the_data_dir(make_server, tmp_path):
+    import pytest
+
+    from qiskit_rest_provider.emulator import start_emulator
+
+    taken = make_server()
+    data_dir = str(tmp_path / "db")
+    with pytest.raises(OSError):
+        start_emulator(port=taken.port, data_dir=data_dir)
+    make_server(data_dir=data_dir)  # the failed attempt did not keep the directory locked

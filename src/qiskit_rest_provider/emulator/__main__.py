@@ -46,25 +46,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the emulator until SIGINT/SIGTERM; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from .faults import FaultInjector, parse_spec
+
+    for spec in args.fault:
+        try:
+            route, kind, options = parse_spec(spec)
+            FaultInjector().add(route, kind, **options)  # checks the kind fits the route
+        except (ValueError, TypeError) as exc:
+            parser.error(str(exc))
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     from .server import start_emulator
 
-    server = start_emulator(
-        args.host,
-        args.port,
-        data_dir=args.data_dir,
-        workers=args.workers,
-        seed=args.seed,
-        noiseless=args.noiseless,
-        token_ttl=args.token_ttl,
-        accounts_file=args.accounts_file,
-        max_body_bytes=args.max_body_bytes,
-        faults=args.fault,
-        log_requests=args.log_requests,
-    )
+    try:
+        server = start_emulator(
+            args.host,
+            args.port,
+            data_dir=args.data_dir,
+            workers=args.workers,
+            seed=args.seed,
+            noiseless=args.noiseless,
+            token_ttl=args.token_ttl,
+            accounts_file=args.accounts_file,
+            max_body_bytes=args.max_body_bytes,
+            faults=args.fault,
+            log_requests=args.log_requests,
+        )
+    except (ValueError, RuntimeError, OSError) as exc:  # bad accounts file, busy port or data dir
+        parser.exit(1, f"{parser.prog}: error: {exc}\n")
     print(server.url, flush=True)
     done = threading.Event()
 

@@ -70,9 +70,13 @@ class EmulatorServer:
 
         from .app import create_app
 
-        self.state.start()
-        self._sock = _bind(self.config.host, self.config.port)
+        try:
+            self._sock = _bind(self.config.host, self.config.port)
+        except OSError:
+            self.state.store.close()  # release the data directory for the next attempt
+            raise
         self.port = self._sock.getsockname()[1]
+        self.state.start()
         # h11 + asyncio pinned: the TCP_NODELAY guarantee above is asyncio's, not uvloop's.
         uv_config = uvicorn.Config(
             create_app(self.state),

@@ -29,13 +29,14 @@ class EmulatorState:
 
             backends = default_backends(noiseless=config.noiseless)
         self.backends: dict[str, Any] = backends
-        self.store = Store(config.data_dir)
+        # Everything that can fail on bad input comes before the store takes the data dir lock.
         self.accounts = Accounts.load(config.accounts_file)
-        self.tokens = TokenIssuer(self.store.secret(), config.token_ttl)
         self.faults = FaultInjector(config.seed)
         for spec in config.faults:
             route, kind, options = parse_spec(spec)
             self.faults.add(route, kind, **options)
+        self.store = Store(config.data_dir)
+        self.tokens = TokenIssuer(self.store.secret(), config.token_ttl)
         self.runner = Runner(self.store, self.backends, config, self.faults)
         self.transpiler: Any = None  # created lazily by the transpile routes
 

@@ -70,12 +70,6 @@ def test_qpy_sampler_keeps_register_names_order_and_metadata(sim):
     assert pub["metadata"]["circuit_metadata"] == {"tag": "qpy"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: QPY circuits are re-exported to OpenQASM 3, whose exporter renames "
-    "registers that are keywords or not identifiers ('if' -> 'if_0'); results are keyed by the "
-    "exported name, while IBM's service keys them by the QPY register name.",
-)
 def test_qpy_register_named_like_a_keyword_keeps_its_name(sim):
     qc = QuantumCircuit(QuantumRegister(1, "q"), ClassicalRegister(1, "if"))
     qc.measure(0, 0)

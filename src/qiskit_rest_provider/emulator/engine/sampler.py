@@ -17,7 +17,7 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.primitives import BitArray, DataBin, SamplerPubResult
 
-from ...codec.circuits import declared_registers
+from ...codec.circuits import declared_registers, read_header
 from ...codec.results import bitarray_from_hex
 from .circuits import Binder, active_qubits, restrict, split_final_measurements
 from .errors import JobExecutionError, JobStopped
@@ -42,6 +42,9 @@ def register_fields(qasm: str, circuit: QuantumCircuit) -> list[tuple[str, list[
         names = [name for name, _ in declared]
     else:
         names = [c.name.removeprefix("esc__") for c in cregs]
+    header = read_header(qasm)
+    if header.get("keyed_by_name") and len(header.get("cregs", ())) == len(names):
+        names = list(header["cregs"])  # a QPY circuit: its own register names
     return [(name, [circuit.find_bit(b).index for b in creg]) for name, creg in zip(names, cregs)]
 
 

@@ -16,34 +16,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS jobs (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT UNIQUE NOT NULL, instance TEXT NOT NULL, user_id TEXT, dialect TEXT,
-    program TEXT NOT NULL, backend TEXT NOT NULL, status TEXT NOT NULL,
-    reason TEXT, reason_code INTEGER, params TEXT, tags TEXT NOT NULL DEFAULT '[]',
-    session_id TEXT, log_level TEXT, cost INTEGER, private INTEGER NOT NULL DEFAULT 0,
-    created_ts REAL NOT NULL, running_ts REAL, finished_ts REAL, caller TEXT,
-    logs TEXT NOT NULL DEFAULT '', result_read INTEGER NOT NULL DEFAULT 0, run_seconds REAL
-);
-CREATE INDEX IF NOT EXISTS jobs_instance ON jobs (instance, seq);
-CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status);
-CREATE INDEX IF NOT EXISTS jobs_session ON jobs (session_id);
-CREATE TABLE IF NOT EXISTS results (job_id TEXT PRIMARY KEY, body TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sessions (
-    id TEXT PRIMARY KEY, instance TEXT NOT NULL, user_id TEXT, mode TEXT NOT NULL,
-    backend TEXT, max_ttl INTEGER NOT NULL, interactive_ttl INTEGER,
-    accepting_jobs INTEGER NOT NULL DEFAULT 1, cancelled INTEGER NOT NULL DEFAULT 0,
-    created_ts REAL NOT NULL, activated_ts REAL, closed_ts REAL, state_reason TEXT,
-    last_job_started REAL, last_job_completed REAL
-);
-CREATE TABLE IF NOT EXISTS tasks (
-    id TEXT PRIMARY KEY, instance TEXT NOT NULL, state TEXT NOT NULL, request TEXT NOT NULL,
-    result TEXT, created_ts REAL NOT NULL, finished_ts REAL
-);
-CREATE TABLE IF NOT EXISTS revoked (token_hash TEXT PRIMARY KEY, ts REAL NOT NULL);
-"""
+from .schema import SCHEMA, lock_directory
 
 _JSON_COLUMNS = {"params", "tags", "request", "result"}
 _TABLE_COLUMNS: dict[str, set[str]] = {}
@@ -67,27 +40,6 @@ def _decode_row(row: sqlite3.Row | None) -> dict[str, Any] | None:
     return out
 
 
-def _lock_directory(data_dir: str) -> Any:
-    """Takes an exclusive lock on ``data_dir``.
-
-    Two emulators on one database would both requeue and run the same unfinished jobs.
-
-    Raises:
-        RuntimeError: If another emulator holds the directory.
-    """
-    handle = open(os.path.join(data_dir, "emulator.lock"), "a+")  # noqa: SIM115 - held open
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no advisory lock, best effort
-        return handle
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        raise RuntimeError(f"another emulator is using the data directory {data_dir!r}") from None
-    return handle
-
-
 class Store:
     """Thread-safe access to the emulator's database.
 
@@ -102,7 +54,7 @@ class Store:
         else:
             os.makedirs(data_dir, exist_ok=True)
             path = os.path.join(data_dir, "emulator.sqlite3")
-            self._lock_file = _lock_directory(data_dir)
+            self._lock_file = lock_directory(data_dir)
         self.path = path
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -110,7 +62,7 @@ class Store:
         if data_dir is not None:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(SCHEMA)
         for table in ("jobs", "sessions", "tasks"):
             cols = self._db.execute(f"PRAGMA table_info({table})").fetchall()
             _TABLE_COLUMNS[table] = {c["name"] for c in cols}

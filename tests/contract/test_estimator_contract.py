@@ -219,3 +219,9 @@ def test_unknown_parameter_name_is_caught_at_run(rest_backend):
     pubs = [(C.bell(), "ZZ"), (C.two_params(), "ZZ", {"a": 0.1, "c": 0.2})]
     with pytest.raises(InvalidInputError, match=r"PUB 1: .*'c'"):
         EstimatorV2(mode=rest_backend).run(pubs, precision=0)
+
+
+def test_empty_parameter_sweep(estimator):
+    result = estimator.run([(C.two_params(), "ZZ", np.empty((0, 2)))], precision=0).result()
+    assert result[0].data.shape == (0,)
+    assert result[0].data.evs.shape == (0,) and result[0].data.evs.dtype == np.float64

@@ -133,3 +133,9 @@ def test_invalid_pubs(sampler, case):
 def test_invalid_run_shots(sampler, shots):
     with pytest.raises((ValueError, TypeError)):
         sampler.run([C.bell(True)], shots=shots)
+
+
+def test_empty_parameter_sweep(sampler):
+    result = sampler.run([(C.two_params(True), np.empty((0, 2)))], shots=10).result()
+    assert result[0].data.shape == (0,)
+    assert result[0].data.meas.array.shape == (0, 10, 1)

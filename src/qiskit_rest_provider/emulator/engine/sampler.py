@@ -191,7 +191,9 @@ def run_sampler_pub(
             samples.extend(
                 _aer_shots(chunk, shots, int(rng.integers(2**31)), noise_model, num_clbits)
             )
-    bools = np.stack(samples).reshape(*task.bindings_shape, shots, num_clbits)
+    # An empty sweep (shape (0, n)) has no samples to stack; its result is empty, as in Qiskit.
+    stacked = np.stack(samples) if samples else np.zeros((0, shots, num_clbits), dtype=bool)
+    bools = stacked.reshape(*task.bindings_shape, shots, num_clbits)
     data = {
         name: BitArray.from_bool_array(bools[..., indices], order="little")
         if indices

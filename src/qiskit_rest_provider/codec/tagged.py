@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._compat import ast_safe
 from ..exceptions import DecodeError
 
 __all__ = ["encode_ndarray", "decode_ndarray", "tag", "untag"]
@@ -45,17 +46,7 @@ def decode_ndarray(value: Any) -> np.ndarray:
 
 
 def _load_npy(raw: bytes) -> np.ndarray:
-    # np.load reads the header with ast.literal_eval, and CPython 3.11 keeps the AST
-    # constructor's recursion depth in state shared by all threads (python/cpython#106905):
-    # under concurrent ast use (the emulator's workers) a valid payload sporadically raises
-    # "SystemError: AST constructor recursion depth mismatch" (seen once in ~6,000 jobs here).
-    for attempt in range(3):
-        try:
-            return np.load(io.BytesIO(raw), allow_pickle=False)
-        except SystemError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    return ast_safe(np.load, io.BytesIO(raw), allow_pickle=False)
 
 
 def tag(type_name: str, value: Any) -> dict[str, Any]:

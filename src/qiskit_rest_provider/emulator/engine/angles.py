@@ -7,6 +7,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from ..._compat import ast_safe
+
 __all__ = ["evaluate"]
 
 _MAX_CHARS = 2000
@@ -38,7 +40,7 @@ def evaluate(expr: str, params: Mapping[str, Any]) -> Any:
     if len(expr) > _MAX_CHARS:
         return None  # no real angle is this long; leave it to the full parser
     try:
-        tree = ast.parse(expr.strip(), mode="eval").body
+        tree = ast_safe(ast.parse, expr.strip(), mode="eval").body
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         return None
 

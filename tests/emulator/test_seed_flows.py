@@ -179,13 +179,12 @@ def test_current_seed_flow(emulator):
 def _pad(observables, transpiled):
     """Applies the transpile layout to the seed's observables (as the seed does).
 
-    The width is the parsed circuit's: ``$n`` QASM declares only the touched physical qubits
-    (up to the highest one), and the engine sizes the circuit from the text.
+    The width is the device's: a ``$n`` circuit spans every physical qubit, although its text
+    names only the touched ones.
     """
-    from qiskit import qasm3
     from qiskit.quantum_info import SparsePauliOp
 
-    width = qasm3.loads(transpiled["qasm"]).num_qubits
+    width = len(transpiled["layout"]["initial"])
     op = SparsePauliOp.from_list(list(observables.items()))
     mapped = op.apply_layout(transpiled["layout"]["initial"][:5], num_qubits=width)
     return {label: float(coeff.real) for label, coeff in mapped.to_list()}

@@ -27,7 +27,7 @@ from ...codec.circuits import HEADER_PREFIX, declared_inputs, export_circuit, re
 from ...codec.pubs import normalize_observables, normalize_parameter_values, split_wire_pub
 from ...exceptions import DecodeError, EncodeError
 from .errors import JobInputError
-from .qasm import QasmRejected, declared_qubit_count, screen
+from .qasm import QasmRejected, declared_qubit_count, screen, uses_only_physical_qubits
 
 __all__ = ["PubTask", "parse_pubs", "check_top_level", "PROGRAMS"]
 
@@ -131,7 +131,10 @@ def _check_shots(value: Any, where: str) -> int | None:
     return int(value)
 
 
-def _check_observables(raw: Any, num_qubits: int | None, where: str) -> np.ndarray:
+def _check_observables(
+    raw: Any, num_qubits: int | None, where: str, max_width: int | None = None
+) -> np.ndarray:
+    """``max_width``: observables may be wider than the text, up to it (physical qubits)."""
     if raw is None:
         raise JobInputError(f"{where}: an estimator PUB needs observables.")
     observables = normalize_observables(raw)
@@ -149,6 +152,9 @@ def _check_observables(raw: Any, num_qubits: int | None, where: str) -> np.ndarr
         if len(lengths) != 1:
             raise JobInputError(f"{where}: the Pauli labels of one observable differ in length.")
         (length,) = lengths
+        wide_ok = max_width is not None and num_qubits is not None
+        if wide_ok and num_qubits <= length <= max_width:
+            continue
         if num_qubits is not None and length != num_qubits:
             raise JobInputError(
                 f"{where}: observable {next(iter(item))[:40]!r} has {length} qubits but the "
@@ -205,7 +211,9 @@ def parse_pubs(program: str, params: Mapping[str, Any], max_qubits: int) -> list
             if not np.all(np.isfinite(values)):
                 raise JobInputError(f"{where}: parameter values must be finite numbers.")
             if program == "estimator":
-                observables = _check_observables(raw_obs, num_qubits, where)
+                # "$n" circuits are device-wide, so observables may span the whole device.
+                widest = max_qubits if uses_only_physical_qubits(qasm) else None
+                observables = _check_observables(raw_obs, num_qubits, where, widest)
                 precision = _check_precision(extra, f"{where}: precision")
                 shots = None
                 try:

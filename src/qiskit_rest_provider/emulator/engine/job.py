@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
+from qiskit.circuit import QuantumCircuit, Qubit
 
 from ...codec.circuits import read_header
 from ...codec.results import encode_result
@@ -17,7 +18,7 @@ from .errors import VALIDATION_ERROR, JobExecutionError, JobInputError, JobStopp
 from .estimator import EstimatorSettings, run_estimator_pub
 from .inputs import PubTask, check_top_level, parse_pubs
 from .options import DEFAULT_PRECISION, DEFAULT_SHOTS, get, validate_options
-from .qasm import QasmParseError, QasmRejected, parse
+from .qasm import QasmParseError, QasmRejected, parse, uses_only_physical_qubits
 from .resilience import Resilience, plan_shots, resolve_resilience
 from .resilience import job_metadata as estimator_job_metadata
 from .sampler import SamplerTwirling, run_sampler_pub
@@ -181,6 +182,8 @@ def run_job(
                 VALIDATION_ERROR,
             )
         metadata = read_header(task.qasm).get("metadata", {})
+        if program == "estimator":
+            circuit = _pad_to_observables(circuit, task)
         try:
             if program == "estimator":
                 settings = _estimator_settings(task, params, options, resilience)
@@ -254,3 +257,18 @@ def _span(task: PubTask, shots: int, start: datetime) -> dict[str, Any]:
             "data_slices": {str(task.index): [[*task.shape, shots], 0, size, 0, shots]},
         },
     )
+
+
+def _pad_to_observables(circuit: QuantumCircuit, task: Any) -> QuantumCircuit:
+    """Widen a circuit written on physical qubits ("$n") with idle qubits to its observables.
+
+    Parsed, such a circuit has only ``max(n) + 1`` qubits, but on a device it spans every
+    qubit; the extra qubits are idle, in ``|0>``.
+    """
+    widths = [len(label) for item in task.observables.reshape(-1) for label in item]
+    width = max(widths, default=circuit.num_qubits)
+    if width <= circuit.num_qubits or not uses_only_physical_qubits(task.qasm):
+        return circuit
+    padded = circuit.copy()
+    padded.add_bits([Qubit() for _ in range(width - circuit.num_qubits)])
+    return padded

@@ -153,6 +153,17 @@ def declared_qubit_count(qasm: str) -> int | None:
     return total
 
 
+def uses_only_physical_qubits(qasm: str) -> bool:
+    """Whether the text addresses hardware qubits (``$n``) and declares no qubit register.
+
+    On a device such a circuit is as wide as the device: ``$n`` is physical qubit ``n``.
+    """
+    code = _strip_comments(qasm)
+    declared = [kind for kind, _ in [*_NEW_STYLE.findall(code), *_OLD_STYLE.findall(code)]]
+    declared += _SINGLE.findall(code)
+    return bool(_PHYSICAL.search(code)) and not any(k in ("qubit", "qreg") for k in declared)
+
+
 # ---------------------------------------------------------------------------------- parsing
 
 _CACHE_SIZE = 64

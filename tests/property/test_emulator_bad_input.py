@@ -177,12 +177,6 @@ def test_hostile_openqasm(server, http, qasm):
     _submit_qasm(server, http, qasm, "sampler")
 
 
-@pytest.mark.xfail(
-    run=False,
-    reason="emulator DoS (reported): an undefined gate repeated 200,000 times (1 MB, far below "
-    "the body limit) sends qasm3.loads into minutes of super-linear parsing (20,000 lines: "
-    "13-40 s) while the server slows down for everyone",
-)
 def test_slow_parse_of_undefined_gates_is_bounded(server, http):
     qasm = "OPENQASM 3.0;\nqubit q;\nbit c;\n" + "x q;\n" * 200_000 + "c = measure q;\n"
     _submit_qasm(server, http, qasm, "sampler")

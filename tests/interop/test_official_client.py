@@ -32,10 +32,6 @@ pytestmark = [
     # 0.50 deprecated the server-side primitives in favour of client-side ones ("executor");
     # the sampler/estimator programs are what the emulator serves (research §0.7).
     pytest.mark.filterwarnings("ignore:The (Sampler|Estimator)V2 class is deprecated"),
-    # Known cosmetic gap: the emulator's simulator configuration lists "barrier" in
-    # basis_gates (IBM's configurations never do), so the client's Target converter warns
-    # "No gate definition for barrier" and drops it; circuits with barriers still run.
-    pytest.mark.filterwarnings("ignore:No gate definition for barrier"),
 ]
 
 CRN = "crn:v1:bluemix:public:quantum-computing:us-east:a/interop:official-client::"

@@ -43,8 +43,6 @@ from qiskit_rest_provider.codec.tagged import decode_ndarray  # noqa: E402
 
 pytestmark = [
     pytest.mark.timeout(60),
-    # see test_official_client.py: "barrier" in the simulator's basis_gates (cosmetic)
-    pytest.mark.filterwarnings("ignore:No gate definition for barrier"),
 ]
 
 CRN = "crn:v1:bluemix:public:quantum-computing:us-east:a/interop:schemas::"

@@ -65,7 +65,6 @@ SIMULATOR_BASIS_GATES = [
     "measure",
     "reset",
     "delay",
-    "barrier",
 ]
 _ONLINE_DATE = "2019-05-02T00:00:00Z"
 

@@ -124,6 +124,18 @@ class ApiError(QiskitRestError):
         self.method = method
         self.url = url
 
+    def recast(self, cls: type[ApiError], message: str) -> ApiError:
+        """The same HTTP failure as another ``ApiError`` class, with a new message."""
+        return cls(
+            message,
+            status_code=self.status_code,
+            code=self.code,
+            solution=self.solution,
+            trace=self.trace,
+            method=self.method,
+            url=self.url,
+        )
+
 
 class BadRequestError(ApiError):
     """400/422: the server rejected the request body or query."""

@@ -18,12 +18,4 @@ def narrow_not_found(cls: type[NotFoundError], what: str) -> Iterator[None]:
     except NotFoundError as exc:
         if isinstance(exc, cls):
             raise
-        raise cls(
-            f"{what} was not found: {exc.message}",
-            status_code=exc.status_code,
-            code=exc.code,
-            solution=exc.solution,
-            trace=exc.trace,
-            method=exc.method,
-            url=exc.url,
-        ) from exc
+        raise exc.recast(cls, f"{what} was not found: {exc.message}") from exc

@@ -122,15 +122,7 @@ class IamAuth:
             raise_for_response(response)
         except BadRequestError as exc:
             # IAM answers an unknown or revoked API key with 400 (BXNIM0415E), not 401.
-            raise AuthenticationError(
-                f"{exc.message} Check the API key.",
-                status_code=exc.status_code,
-                code=exc.code,
-                solution=exc.solution,
-                trace=exc.trace,
-                method=exc.method,
-                url=exc.url,
-            ) from None
+            raise exc.recast(AuthenticationError, f"{exc.message} Check the API key.") from None
         body = response.json()
         token = body["access_token"]
         now = time.time()

@@ -14,7 +14,14 @@ from qiskit import QuantumCircuit
 
 from .errors import VALIDATION_ERROR, JobExecutionError
 
-__all__ = ["Binder", "active_qubits", "restrict", "FinalMeasurements", "split_final_measurements"]
+__all__ = [
+    "Binder",
+    "active_qubits",
+    "idle_measurements",
+    "restrict",
+    "FinalMeasurements",
+    "split_final_measurements",
+]
 
 _IDLE_OPS = frozenset({"barrier", "delay"})
 _UNITARY_EXCLUDED = frozenset({"measure", "reset", "store"})
@@ -54,14 +61,44 @@ class Binder:
         return self._circuit.assign_parameters(row[self._order], inplace=False)
 
 
+def idle_measurements(circuit: QuantumCircuit) -> list[tuple[int, int]]:
+    """``(qubit, clbit)`` of measurements on qubits nothing else acts on (they read ``|0>``).
+
+    ``measure_all()`` on a transpiled 127-qubit circuit measures every idle device qubit; those
+    need no simulation. A clbit some other measurement also writes is excluded, so the
+    last-write order of measurements never changes.
+    """
+    gated: set[int] = set()
+    measures: list[tuple[int, int]] = []
+    for inst in circuit.data:
+        name = inst.operation.name
+        if name in _IDLE_OPS:
+            continue
+        qubits = [circuit.find_bit(q).index for q in inst.qubits]
+        if name == "measure":
+            measures.append((qubits[0], circuit.find_bit(inst.clbits[0]).index))
+        else:
+            gated.update(qubits)
+    writers: dict[int, int] = {}
+    for _, clbit in measures:
+        writers[clbit] = writers.get(clbit, 0) + 1
+    candidates = {q for q, _ in measures} - gated
+    shared = {q for q, c in measures if q in candidates and writers[c] > 1}
+    return [(q, c) for q, c in measures if q in candidates - shared]
+
+
 def active_qubits(circuit: QuantumCircuit) -> list[int]:
-    """Indices of qubits some instruction other than barrier/delay acts on, ascending."""
+    """Qubits to simulate, ascending.
+
+    Those some instruction other than barrier/delay acts on, less the ones that are only
+    measured (see :func:`idle_measurements`).
+    """
     touched: set[int] = set()
     for inst in circuit.data:
         if inst.operation.name in _IDLE_OPS:
             continue
         touched.update(circuit.find_bit(q).index for q in inst.qubits)
-    return sorted(touched)
+    return sorted(touched - {q for q, _ in idle_measurements(circuit)})
 
 
 def restrict(circuit: QuantumCircuit, keep: Sequence[int]) -> QuantumCircuit:
@@ -82,6 +119,8 @@ def restrict(circuit: QuantumCircuit, keep: Sequence[int]) -> QuantumCircuit:
             if qargs and inst.operation.name == "barrier":
                 out.barrier(*qargs)
             continue
+        if inst.operation.name == "measure" and inst.qubits[0] not in kept:
+            continue  # an idle qubit's measurement: the caller fills in its bit
         out.append(inst.operation, inst.qubits, inst.clbits, copy=False)
     return out
 

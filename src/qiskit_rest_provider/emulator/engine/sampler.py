@@ -19,7 +19,13 @@ from qiskit.primitives import BitArray, DataBin, SamplerPubResult
 
 from ...codec.circuits import declared_registers, read_header
 from ...codec.results import bitarray_from_hex
-from .circuits import Binder, active_qubits, restrict, split_final_measurements
+from .circuits import (
+    Binder,
+    active_qubits,
+    idle_measurements,
+    restrict,
+    split_final_measurements,
+)
 from .errors import JobExecutionError, JobStopped
 from .inputs import PubTask
 from .resilience import ShotPlan
@@ -194,6 +200,7 @@ def run_sampler_pub(
     # An empty sweep (shape (0, n)) has no samples to stack; its result is empty, as in Qiskit.
     stacked = np.stack(samples) if samples else np.zeros((0, shots, num_clbits), dtype=bool)
     bools = stacked.reshape(*task.bindings_shape, shots, num_clbits)
+    _fill_idle_measurements(bools, circuit, readout if noisy or noise is not None else None, rng)
     data = {
         name: BitArray.from_bool_array(bools[..., indices], order="little")
         if indices
@@ -204,3 +211,17 @@ def run_sampler_pub(
     if twirling is not None:
         metadata["num_randomizations"] = twirling.plan.num_randomizations
     return SamplerPubResult(DataBin(shape=task.bindings_shape, **data), metadata=metadata)
+
+
+def _fill_idle_measurements(
+    bools: np.ndarray,
+    circuit: QuantumCircuit,
+    readout: list[tuple[float, float]] | None,
+    rng: np.random.Generator,
+) -> None:
+    """Bits of measured idle qubits: 0, flipped with the qubit's P(1|0) on a noisy device."""
+    for qubit, clbit in idle_measurements(circuit):
+        if readout is None or not readout[qubit][0]:
+            bools[..., clbit] = False
+        else:
+            bools[..., clbit] = rng.random(bools.shape[:-1]) < readout[qubit][0]

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from qiskit import ClassicalRegister, QuantumCircuit
 
-from ...codec.results import bitarray_from_hex
+from ...codec.bits import bitarray_from_hex
 from .errors import JobExecutionError
 from .resilience import Resilience, ShotPlan
 

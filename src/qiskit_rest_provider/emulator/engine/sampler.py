@@ -17,8 +17,8 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.primitives import BitArray, DataBin, SamplerPubResult
 
+from ...codec.bits import bitarray_from_hex
 from ...codec.circuits import declared_registers, read_header
-from ...codec.results import bitarray_from_hex
 from .circuits import (
     Binder,
     active_qubits,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -22,6 +24,14 @@ logger = logging.getLogger(__name__)
 API_VERSION = "2026-04-15"  # what qiskit-ibm-runtime 0.48-0.51 sends
 USER_AGENT = f"qiskit-rest-provider/{__version__} python-requests/{requests.__version__}"
 DEFAULT_TIMEOUT = (5.0, 60.0)
+
+# The environment variables ``requests`` consults for proxies and CA bundles of an http(s)
+# URL (``getproxies_environment`` lower-cases names, so both spellings count).
+_ENV_KEYS = tuple(
+    name
+    for base in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+    for name in (base, base.upper())
+) + ("REQUEST_METHOD", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 
 
 class Transport:
@@ -59,6 +69,7 @@ class Transport:
         self.session = session or requests.Session()
         self._verify = verify
         self._proxies = proxies
+        self._settings: dict[tuple, dict[str, Any]] = {}
         self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if instance:
             self._headers["Service-CRN"] = instance
@@ -105,15 +116,8 @@ class Transport:
         while True:
             auth_headers = self.auth.headers()
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=query,
-                    data=data,
-                    headers={**headers, **auth_headers},
-                    timeout=timeout or self.timeout,
-                    verify=self._verify,
-                    proxies=self._proxies,
+                response = self._send(
+                    method, url, query, data, {**headers, **auth_headers}, timeout or self.timeout
                 )
             except requests.RequestException as exc:
                 sent = not isinstance(exc, requests.ConnectTimeout) and not _refused(exc)
@@ -150,6 +154,56 @@ class Transport:
             logger.info("retrying %s %s in %.2f s (attempt %d)", method, path, delay, attempt + 1)
             time.sleep(delay)
             waited += delay
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, Any],
+        data: bytes | None,
+        headers: dict[str, str],
+        timeout: tuple[float, float],
+    ) -> requests.Response:
+        """What ``Session.request`` does, with its environment lookup cached.
+
+        ``Session.request`` scans the whole process environment twice per call to find proxy
+        settings (a third of a request's client time in a large environment). The merged
+        settings are the same as long as the few variables that decide them, the host and the
+        session's own settings are, so they are resolved once per such combination.
+        """
+        session = self.session
+        prepared = session.prepare_request(
+            requests.Request(method, url, params=params, data=data, headers=headers)
+        )
+        settings = self._merged_settings(session, prepared.url or url)
+        return session.send(
+            prepared,
+            timeout=timeout,
+            allow_redirects=True,
+            **{**settings, "proxies": dict(settings["proxies"])},
+        )
+
+    def _merged_settings(self, session: requests.Session, url: str) -> dict[str, Any]:
+        parts = urlsplit(url)
+        key = (
+            parts.scheme,
+            parts.netloc,
+            session.trust_env,
+            tuple(sorted((session.proxies or {}).items())),
+            session.verify,
+            session.cert,
+            session.stream,
+            tuple(os.environ.get(name) for name in _ENV_KEYS) if session.trust_env else (),
+        )
+        settings = self._settings.get(key)
+        if settings is None:
+            if len(self._settings) > 64:  # bounded: hosts and settings rarely change
+                self._settings.clear()
+            settings = session.merge_environment_settings(
+                url, dict(self._proxies or {}), None, self._verify, None
+            )
+            self._settings[key] = settings
+        return settings
 
     def get_json(self, path: str, **kwargs: Any) -> Any:
         """GET and parse JSON."""

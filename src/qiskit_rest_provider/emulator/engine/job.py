@@ -42,10 +42,17 @@ def validate_job(program: str, params: dict, backend: Any) -> dict:
     Raises:
         JobInputError: The job is malformed (IBM code 1002 unless stated).
     """
-    return _validate(program, params, backend, noiseless=getattr(backend, "noiseless", True))
+    _validate(program, params, backend, noiseless=getattr(backend, "noiseless", True))
+    return params
 
 
-def _validate(program: str, params: dict, backend: Any, *, noiseless: bool) -> dict:
+def _validate(
+    program: str, params: dict, backend: Any, *, noiseless: bool
+) -> tuple[list[PubTask], dict]:
+    """The checks of :func:`validate_job`; returns the parsed PUBs and the options.
+
+    ``run_job`` reuses both: parsing the PUBs again costs as much as the checks.
+    """
     check_top_level(program, params)
     options = validate_options(program, params.get("options"))
     tasks = parse_pubs(program, params, backend.num_qubits)
@@ -67,7 +74,7 @@ def _validate(program: str, params: dict, backend: Any, *, noiseless: bool) -> d
             except (QasmParseError, QasmRejected):
                 continue  # reported by run_job as the job's failure reason
             backend.check_isa(circuit, task.index)
-    return params
+    return tasks, options
 
 
 _MAX_EXECUTIONS = 10_000_000  # the service's job limit: circuits x shots after broadcasting
@@ -156,9 +163,9 @@ def run_job(
     """
     should_stop = should_stop or _never
     try:
-        _validate(program, params, backend, noiseless=noiseless or backend.noiseless)
-        options = validate_options(program, params.get("options"))
-        tasks = parse_pubs(program, params, backend.num_qubits)
+        tasks, options = _validate(
+            program, params, backend, noiseless=noiseless or backend.noiseless
+        )
     except JobInputError as exc:
         raise JobExecutionError(exc.message, exc.code) from exc
     rng = np.random.default_rng(_seed(program, options, seed))

@@ -84,10 +84,13 @@ class Store:
             return self._db.execute(sql, tuple(args)).rowcount
 
     # -- generic row helpers ------------------------------------------------------------------
-    def _insert(self, table: str, row: dict[str, Any]) -> None:
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        """Inserts a row; returns its rowid (a job's ``seq``)."""
         cols = [c for c in row if c in _TABLE_COLUMNS[table]]
         sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-        self._exec(sql, [_encode(c, row[c]) for c in cols])
+        with self._lock:
+            cursor = self._db.execute(sql, [_encode(c, row[c]) for c in cols])
+            return int(cursor.lastrowid or 0)
 
     def _update(
         self, table: str, key: str, changes: dict[str, Any], where: str = "", args: tuple = ()
@@ -114,9 +117,8 @@ class Store:
     # -- jobs ---------------------------------------------------------------------------------
     def insert_job(self, job: dict[str, Any]) -> int:
         """Inserts a job row and returns its sequence number."""
-        with self._lock:
-            self._insert("jobs", job)
-            return self._query("SELECT seq FROM jobs WHERE id = ?", [job["id"]])[0]["seq"]
+        # seq is the INTEGER PRIMARY KEY, i.e. the rowid: no SELECT needed to learn it.
+        return self._insert("jobs", job)
 
     def get_job(self, job_id: str) -> dict[str, Any] | None:
         """Returns one job row (decoded) or ``None``."""

@@ -14,6 +14,10 @@ from ..views import job_view, parse_iso
 from .deps import emu, json_body
 
 MAX_LIMIT = 200
+#: Submit bodies up to this size are validated on the event loop: their checks take well under
+#: a millisecond, less than the two thread hand-offs of ``run_in_threadpool``. Larger ones
+#: (big circuits, parameter sweeps) are validated in a worker thread to keep the loop free.
+INLINE_VALIDATION_BYTES = 16 * 1024
 
 
 def _flag(value: str | None, name: str) -> bool | None:
@@ -70,6 +74,41 @@ def _list_filters(request: Request, who: Principal) -> tuple[list[str], list[Any
     return where, args
 
 
+async def submit_job(request: Request, who: Principal) -> JSONResponse:
+    """``POST /jobs``: validates and queues a job; answers ``{"id", "backend", ...}``."""
+    body = await json_body(request)
+    caller = request.headers.get("x-qx-client-application")
+    service = JobService(emu(request))
+    if len(await request.body()) <= INLINE_VALIDATION_BYTES:
+        job = service.submit(who, body, caller)
+    else:
+        # Validation parses the circuits: keep a large one off the event loop.
+        job = await run_in_threadpool(service.submit, who, body, caller)
+    out: dict[str, Any] = {"id": job["id"], "backend": job["backend"]}
+    if job.get("session_id"):
+        out["session_id"] = job["session_id"]
+    if job.get("private"):
+        out["private"] = True
+    return JSONResponse(out)
+
+
+async def read_job(request: Request, who: Principal, job_id: str, classic: bool) -> JSONResponse:
+    """``GET /jobs/{id}``: the job object (``params`` unless ``exclude_params=true``)."""
+    exclude = _flag(request.query_params.get("exclude_params"), "exclude_params")
+    job = JobService(emu(request)).get(who, job_id)
+    return JSONResponse(job_view(job, include_params=not exclude, classic=classic))
+
+
+async def read_results(request: Request, who: Principal, job_id: str) -> Response:
+    """``GET /jobs/{id}/results``: the result text, or 204 while there is none."""
+    text = JobService(emu(request)).results(who, job_id)
+    if text is None:
+        return Response(status_code=204)
+    if text[:1] in "{[":
+        return Response(content=text, media_type="application/json")
+    return PlainTextResponse(text)
+
+
 def make_router(auth: Callable[..., Any], *, classic: bool) -> APIRouter:
     """Builds the job routes behind the dialect's auth dependency."""
     router = APIRouter(tags=["classic" if classic else "jobs"])
@@ -78,17 +117,7 @@ def make_router(auth: Callable[..., Any], *, classic: bool) -> APIRouter:
 
     @router.post("/jobs")
     async def submit(request: Request, who: Who) -> JSONResponse:
-        body = await json_body(request)
-        caller = request.headers.get("x-qx-client-application")
-        service = JobService(emu(request))
-        # Validation parses the circuits: keep it off the event loop.
-        job = await run_in_threadpool(service.submit, who, body, caller)
-        out: dict[str, Any] = {"id": job["id"], "backend": job["backend"]}
-        if job.get("session_id"):
-            out["session_id"] = job["session_id"]
-        if job.get("private"):
-            out["private"] = True
-        return JSONResponse(out)
+        return await submit_job(request, who)
 
     @router.get("/jobs")
     async def list_jobs(request: Request, who: Who) -> JSONResponse:
@@ -111,19 +140,11 @@ def make_router(auth: Callable[..., Any], *, classic: bool) -> APIRouter:
 
     @router.get("/jobs/{job_id}")
     async def get_job(job_id: str, request: Request, who: Who) -> JSONResponse:
-        exclude = _flag(request.query_params.get("exclude_params"), "exclude_params")
-        job = JobService(emu(request)).get(who, job_id)
-        return JSONResponse(job_view(job, include_params=not exclude, classic=classic))
+        return await read_job(request, who, job_id, classic)
 
     @router.get("/jobs/{job_id}/results")
     async def results(job_id: str, request: Request, who: Who) -> Response:
-        service = JobService(emu(request))
-        text = service.results(who, job_id)
-        if text is None:
-            return Response(status_code=204)
-        if text[:1] in "{[":
-            return Response(content=text, media_type="application/json")
-        return PlainTextResponse(text)
+        return await read_results(request, who, job_id)
 
     @router.post("/jobs/{job_id}/cancel", status_code=204)
     async def cancel(job_id: str, request: Request, who: Who) -> Response:

@@ -101,10 +101,11 @@ class HotRoutes:
         scope["app"] = self.app  # what Starlette sets; the handlers read app.state.emu
         request = Request(scope, receive)
         classic = match[1] == "/runtime"
+        deferred: list[str] = []  # jobs to hand to the workers once the answer is out
         try:
             who = await (classic_principal if classic else current_principal)(request)
             if match[2] is None:
-                response = await jobs.submit_job(request, who)
+                response = await jobs.submit_job(request, who, deferred)
             elif match[3]:
                 response = await jobs.read_results(request, who, match[2])
             else:
@@ -117,7 +118,11 @@ class HotRoutes:
             )
         except Exception:
             response = _unexpected(request)
-        await response(scope, receive, send)
+        try:
+            await response(scope, receive, send)
+        finally:
+            for job_id in deferred:  # also when the client went away: the job exists
+                self.app.state.emu.runner.submit(job_id)
 
 
 def create_app(state: EmulatorState) -> Any:

@@ -100,8 +100,17 @@ class JobService:
         return job
 
     # -- submit -------------------------------------------------------------------------------
-    def submit(self, principal: Principal, body: Any, caller: str | None) -> dict[str, Any]:
+    def submit(
+        self, principal: Principal, body: Any, caller: str | None, *, enqueue: bool = True
+    ) -> dict[str, Any]:
         """Validates a ``POST /jobs`` body, stores the job as Queued and queues it.
+
+        Args:
+            principal: The caller.
+            body: The parsed request body.
+            caller: The ``X-Qx-Client-Application`` header.
+            enqueue: Hand the job to the workers now; ``False`` leaves that to the caller
+                (``runner.submit``), which must do it even if its answer fails.
 
         Returns:
             The stored job row.
@@ -189,7 +198,8 @@ class JobService:
         job["seq"] = self.state.store.insert_job(job)
         if session is not None and session.get("backend") is None:
             self.state.store.update_session(session["id"], backend=backend_name)
-        self.state.runner.submit(job["id"])
+        if enqueue:
+            self.state.runner.submit(job["id"])
         logger.debug("job %s queued on %s", job["id"], backend_name)
         return job
 

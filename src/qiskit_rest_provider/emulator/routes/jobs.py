@@ -74,16 +74,30 @@ def _list_filters(request: Request, who: Principal) -> tuple[list[str], list[Any
     return where, args
 
 
-async def submit_job(request: Request, who: Principal) -> JSONResponse:
-    """``POST /jobs``: validates and queues a job; answers ``{"id", "backend", ...}``."""
+async def submit_job(
+    request: Request, who: Principal, deferred: list[str] | None = None
+) -> JSONResponse:
+    """``POST /jobs``: validates and queues a job; answers ``{"id", "backend", ...}``.
+
+    Args:
+        request: The request.
+        who: The caller.
+        deferred: If given, the job is stored as Queued but handed to the workers by the
+            caller (its id is appended here), after the answer is sent: a worker that starts
+            at once holds the GIL for the whole run of a small job, and the answer (and so the
+            client's first poll) would wait for it.
+    """
     body = await json_body(request)
     caller = request.headers.get("x-qx-client-application")
     service = JobService(emu(request))
+    enqueue = deferred is None
     if len(await request.body()) <= INLINE_VALIDATION_BYTES:
-        job = service.submit(who, body, caller)
+        job = service.submit(who, body, caller, enqueue=enqueue)
     else:
         # Validation parses the circuits: keep a large one off the event loop.
-        job = await run_in_threadpool(service.submit, who, body, caller)
+        job = await run_in_threadpool(service.submit, who, body, caller, enqueue=enqueue)
+    if deferred is not None:
+        deferred.append(job["id"])
     out: dict[str, Any] = {"id": job["id"], "backend": job["backend"]}
     if job.get("session_id"):
         out["session_id"] = job["session_id"]

@@ -149,7 +149,7 @@ def submit(
         body.update(service.job_fields())  # hub/group/project on the Classic dialect
     created = create_job_once(service.jobs_api, body, service.transport.retry)
     logger.info("submitted %s job %s to %s", program, created.get("id"), backend.name)
-    return RuntimeJob(
+    job = RuntimeJob(
         created["id"],
         jobs_api=service.jobs_api,
         program=program,
@@ -159,6 +159,8 @@ def submit(
         tags=body.get("tags"),
         poll=service.poll_policy,
     )
+    job._submitted_at = time.monotonic()  # noqa: SLF001 - the first poll waits from here
+    return job
 
 
 def create_job_once(jobs_api: Any, body: dict[str, Any], retry: Any) -> dict[str, Any]:

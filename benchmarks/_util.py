@@ -40,10 +40,19 @@ def paired_ratio(a: list[float], b: list[float]) -> float:
     return statistics.median(x / y for x, y in zip(a, b))
 
 
+def child_env() -> dict[str, str]:
+    """The environment for timed children: bytecode caching on, as on users' machines.
+
+    With PYTHONDONTWRITEBYTECODE set (as on this workplace's machines) an editable install
+    recompiles its sources in every process, while installed wheels were byte-compiled by pip.
+    """
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_process(code: str) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of ``python -c code`` in a fresh process."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code], env={**os.environ})
+    proc = subprocess.Popen([sys.executable, "-c", code], env=child_env())
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     if status != 0:

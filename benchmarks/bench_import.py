@@ -7,9 +7,10 @@ Target (issue 3): ``import qiskit_rest_provider`` + the primitives costs at most
 """
 
 import statistics
+import subprocess
 import sys
 
-from _util import paired_ratio, run_process
+from _util import child_env, paired_ratio, run_process
 
 CASES = {
     "floor: import qiskit.primitives, requests, numpy": "import qiskit.primitives, requests, numpy",
@@ -44,5 +45,35 @@ def main() -> None:
         print(line)
 
 
+_IN_PROCESS = (
+    "import time; t0 = time.perf_counter(); import qiskit.primitives, requests, numpy; "
+    "t1 = time.perf_counter(); from qiskit_rest_provider import EstimatorV2, SamplerV2, "
+    "RuntimeService; t2 = time.perf_counter(); print(t1 - t0, t2 - t1)"
+)
+
+
+def in_process(runs: int) -> None:
+    """The floor's import and ours on top of it, timed inside fresh processes.
+
+    Whole-process wall time swings by 10-15 % here (interpreter start-up and shutdown); timing
+    the imports themselves, in a fresh process each run, isolates what this package adds.
+    """
+    floors, extras = [], []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", _IN_PROCESS], capture_output=True, text=True, env=child_env()
+        )
+        floor, extra = map(float, out.stdout.split())
+        floors.append(floor)
+        extras.append(extra)
+    floor, extra = statistics.median(floors), statistics.median(extras)
+    print(f"# import cost inside fresh processes (n={runs}, medians)")
+    print(f"  floor imports                                 {floor * 1e3:7.1f} ms")
+    print(f"  ours on top of the floor                      {extra * 1e3:7.1f} ms")
+    ratios = [(f + e) / f for f, e in zip(floors, extras)]
+    print(f"  ratio (floor + ours) / floor                  {statistics.median(ratios):.3f}")
+
+
 if __name__ == "__main__":
     main()
+    in_process(int(sys.argv[1]) if len(sys.argv) > 1 else 11)

@@ -10,7 +10,6 @@ sent, so the server applies its own defaults, as with qiskit-ibm-runtime.
 from __future__ import annotations
 
 import copy
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -214,6 +213,8 @@ class OptionGroup:
 
     def _unknown(self, name: str) -> str:
         names = [*self._fields, *self._groups]
+        import difflib  # only for the error message
+
         close = difflib.get_close_matches(name, names, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         return (

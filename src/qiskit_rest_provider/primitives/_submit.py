@@ -6,12 +6,14 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..codec.circuits import CircuitExport, export_circuit
 from ..codec.pubs import PubSpec
 from ..exceptions import ApiConnectionError, InvalidInputError, RateLimitError, ServerError
-from ..job import RuntimeJob
+
+if TYPE_CHECKING:
+    from ..codec.circuits import CircuitExport
+    from ..job import RuntimeJob
 
 __all__ = [
     "resolve_mode",
@@ -100,6 +102,8 @@ def encode_pubs(
     pubs: Sequence[Any], encode: Callable[[Any, CircuitExport], tuple[list[Any], PubSpec]]
 ) -> tuple[list[list[Any]], list[PubSpec]]:
     """Export each distinct circuit once and encode every PUB."""
+    from ..codec.circuits import export_circuit  # lazy: keeps import cheap
+
     exports: dict[int, CircuitExport] = {}
     wire, specs = [], []
     for index, pub in enumerate(pubs):
@@ -149,6 +153,8 @@ def submit(
         body.update(service.job_fields())  # hub/group/project on the Classic dialect
     created = create_job_once(service.jobs_api, body, service.transport.retry)
     logger.info("submitted %s job %s to %s", program, created.get("id"), backend.name)
+    from ..job import RuntimeJob
+
     job = RuntimeJob(
         created["id"],
         jobs_api=service.jobs_api,

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from numbers import Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qiskit.primitives import BaseEstimatorV2
 from qiskit.primitives.containers.estimator_pub import EstimatorPub, EstimatorPubLike
 
 from ..codec.pubs import encode_estimator_pub
 from ..exceptions import InvalidInputError
-from ..job import RuntimeJob
 from ._submit import InvalidPubError, coerce_pubs, encode_pubs, resolve_mode, submit
 from .options import EstimatorOptions
-from .validation import check_payload_size, validate_estimator_pubs
+
+if TYPE_CHECKING:
+    from ..job import RuntimeJob
 
 __all__ = ["EstimatorV2"]
 
@@ -114,8 +115,12 @@ class EstimatorV2(BaseEstimatorV2):
             if pub.observables.size == 0:
                 raise InvalidPubError(f"PUB {index}: the observables array is empty.")
         if self._validate:
+            from .validation import validate_estimator_pubs
+
             validate_estimator_pubs(coerced, resolve_mode(self._mode)[0])
         wire, specs = encode_pubs(coerced, encode_estimator_pub)
         if self._validate:
+            from .validation import check_payload_size
+
             check_payload_size(wire)
         return submit("estimator", self._mode, wire, specs, self._options)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from numbers import Integral
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qiskit.primitives import BaseSamplerV2
 from qiskit.primitives.containers.sampler_pub import SamplerPub, SamplerPubLike
 
 from ..codec.pubs import encode_sampler_pub
 from ..exceptions import InvalidInputError
-from ..job import RuntimeJob
 from ._submit import InvalidPubError, coerce_pubs, encode_pubs, resolve_mode, submit
 from .options import SamplerOptions
-from .validation import check_payload_size, validate_sampler_pubs
+
+if TYPE_CHECKING:
+    from ..job import RuntimeJob
 
 __all__ = ["SamplerV2"]
 
@@ -90,8 +91,12 @@ class SamplerV2(BaseSamplerV2):
                     "to sample. Add measurements, e.g. circuit.measure_all()."
                 )
         if self._validate:
+            from .validation import validate_sampler_pubs
+
             validate_sampler_pubs(coerced, resolve_mode(self._mode)[0])
         wire, specs = encode_pubs(coerced, encode_sampler_pub)
         if self._validate:
+            from .validation import check_payload_size
+
             check_payload_size(wire)
         return submit("sampler", self._mode, wire, specs, self._options)

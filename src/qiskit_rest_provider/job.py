@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from qiskit.primitives import BasePrimitiveJob, PrimitiveResult
@@ -21,40 +20,14 @@ from .exceptions import (
     JobMaxTimeoutError,
     JobTimeoutError,
 )
+from .polling import PollPolicy
 from .status import FINAL_STATES, JobState, ran_too_long, state_from_job
 
 __all__ = ["RuntimeJob", "PollPolicy"]
 
 logger = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class PollPolicy:
-    """How often a waiting job asks for its status.
-
-    A job this client just submitted is first polled ``first_poll`` seconds after the submit
-    answered: a poll at once can only see it Queued, so it would cost a request (and server
-    time the job needs) for nothing. Then a few quick polls catch small jobs: with the default
-    ``warmup`` the polls fall 1, 2, 4 ... 256 ms after the submit (9 polls in the first half
-    second where polling at once then 1, 2, 4 ... ms apart made 10). From ``initial`` on the
-    interval grows by ``factor`` up to ``max_interval``. A status string nobody knows is
-    tolerated for ``unknown_status_limit`` seconds, then the wait fails instead of hanging.
-    """
-
-    first_poll: float = 0.001
-    warmup: tuple[float, ...] = (0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.25)
-    initial: float = 0.5
-    factor: float = 1.5
-    max_interval: float = 5.0
-    unknown_status_limit: float = 300.0
-
-    def delays(self) -> Iterator[float]:
-        """Seconds to sleep before each successive poll."""
-        yield from self.warmup
-        delay = self.initial
-        while True:
-            yield delay
-            delay = min(delay * self.factor, self.max_interval)
+_RESULT_RETRIES = (0.05, 0.2, 0.5)  # seconds between re-reads of a 204 "no result yet"
 
 
 class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
@@ -262,6 +235,11 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
             if state is not JobState.DONE:
                 raise self._failure(state)
             body = self._api.results(self._job_id)
+            for delay in () if self._job_data.get("private") else _RESULT_RETRIES:
+                if body is not None:
+                    break
+                time.sleep(delay)  # a result can lag just behind the Completed status
+                body = self._api.results(self._job_id)
             if body is None:
                 raise JobFailureError(
                     f"Job {self._job_id} completed but the service returned no result (it may "

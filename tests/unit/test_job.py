@@ -174,3 +174,18 @@ def test_specs_rebuilt_from_server_params(mocked):
     result = job.result()
     assert result[0].metadata["circuit_metadata"] == {"m": 1}
     assert list(result[0].data.keys()) == ["c"]
+
+
+def test_result_lagging_behind_completed_is_read_again(mocked):
+    mocked.get(API + "/jobs/j", json={"state": {"status": "Completed"}})
+    mocked.get(API + "/jobs/j/results", status=204)
+    mocked.get(API + "/jobs/j/results", body=golden.SAMPLER_PLAIN)
+    assert _job().result()[0].data.c.num_shots == 3
+
+
+def test_private_job_result_read_twice_elsewhere_fails_clearly(mocked):
+    mocked.get(API + "/jobs/j", json={"state": {"status": "Completed"}, "private": True})
+    results = mocked.get(API + "/jobs/j/results", status=204)
+    with pytest.raises(JobFailureError, match="private"):
+        _job().result()
+    assert results.call_count == 1

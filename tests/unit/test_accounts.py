@@ -259,6 +259,6 @@ def test_ntlm_proxies_are_refused_clearly():
 
 def test_official_proxies_form():
     service = RuntimeService(
-        token="T", instance=CRN, proxies={"urls": {"https": "http://proxy.test:8080"}}
+        token="T", instance=CRN, proxies={"urls": {"https": "http://proxy.test"}}
     )
-    assert service.transport._proxies == {"https": "http://proxy.test:8080"}
+    assert service.transport._proxies == {"https": "http://proxy.test"}

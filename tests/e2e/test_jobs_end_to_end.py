@@ -18,6 +18,7 @@ from qiskit_rest_provider.status import JobState
 from tests.conftest import CONTRACT_CRN
 from tests.contract import circuits as C
 from tests.contract.oracle import exact_evs
+from tests.emulator.helpers import iam_token
 
 
 def test_many_jobs_in_flight_from_several_threads(rest_backend):
@@ -83,21 +84,12 @@ def test_measure_then_rotate_per_shot(rest_backend):
         assert abs(value / 2000 - 0.25) < 6 * np.sqrt(0.25 * 0.75 / 2000)
 
 
-def _token(emulator):
-    response = requests.post(
-        emulator.url + "/identity/token",
-        data={"grant_type": "urn:ibm:params:oauth:grant-type:apikey", "apikey": "contract-api-key"},
-        timeout=10,
-    )
-    return response.json()["access_token"]
-
-
 def test_plain_format_job_submitted_seed_style_decodes(emulator, rest_service):
     """A job posted the REST guides' way (no support_qiskit) decodes to the same containers."""
     from qiskit import qasm3
 
     bell = C.bell(measure=True)
-    headers = {"Authorization": "Bearer " + _token(emulator), "Service-CRN": CONTRACT_CRN}
+    headers = {"Authorization": "Bearer " + iam_token(emulator.url), "Service-CRN": CONTRACT_CRN}
     body = {
         "program_id": "sampler",
         "backend": "ibmq_qasm_simulator",

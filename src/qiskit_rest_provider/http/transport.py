@@ -139,15 +139,13 @@ class Transport:
                         continue
                 status, sent, error = response.status_code, True, None
             attempt += 1
-            if attempt >= self.retry.max_attempts or not self.retry.should_retry(
+            delay = None
+            if attempt < self.retry.max_attempts and self.retry.should_retry(
                 method, status=status, sent=sent, idempotent=idempotent
             ):
-                if error is not None:
-                    raise error
-                raise_for_response(response)
-            hint = retry_after_seconds(response) if status is not None else None
-            delay = self.retry.delay(attempt - 1, hint)
-            if waited + delay > self.retry.max_total:
+                hint = retry_after_seconds(response) if status is not None else None
+                delay = self.retry.delay(attempt - 1, hint)
+            if delay is None or waited + delay > self.retry.max_total:
                 if error is not None:
                     raise error
                 raise_for_response(response)

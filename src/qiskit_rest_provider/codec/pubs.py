@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import DecodeError
-from .circuits import CircuitExport, CregSpec, declared_registers, read_header
+from .circuits import CircuitExport, CregSpec, declared_inputs, declared_registers, read_header
 from .tagged import decode_ndarray, encode_ndarray
 
 __all__ = [
@@ -196,8 +196,6 @@ def split_wire_pub(program: str, pub: Any) -> tuple[str, Any, Any, Any]:
 
 def spec_from_wire(program: str, pub: Any) -> PubSpec:
     """Rebuild a PUB's decode spec from the params the server stored (no local state)."""
-    from .circuits import declared_inputs
-
     qasm, observables, values, extra = split_wire_pub(program, pub)
     header = read_header(qasm)
     declared = declared_registers(qasm)

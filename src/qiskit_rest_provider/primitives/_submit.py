@@ -42,14 +42,15 @@ class InvalidPubTypeError(InvalidPubError, TypeError):
 def resolve_mode(mode: Any) -> tuple[Any, Any]:
     """Return ``(backend, session_or_None)`` for a backend, ``Session`` or ``Batch``.
 
-    A session-like mode exposes ``backend()`` (the ``RestBackend``) and ``session_id``.
+    A session-like mode has ``_backend`` (the ``RestBackend``) and ``session_id``; with no mode,
+    the innermost ``with Session(...)`` / ``with Batch(...)`` block is used.
     """
     from ..backend import RestBackend
 
     if mode is None:
-        from .. import execution
+        from ..execution import current_session
 
-        mode = execution.current_session() if hasattr(execution, "current_session") else None
+        mode = current_session()
         if mode is None:
             raise InvalidInputError(
                 "No mode given. Pass mode=service.backend('name'), a Session or a Batch."

@@ -195,3 +195,13 @@ def test_classic_job_body_carries_hub_group_project(mocked):
     body = json.loads(mocked.calls[-1].request.body)
     assert (body["hub"], body["group"], body["project"]) == ("h", "g", "p")
     assert mocked.calls[-1].request.headers["x-access-token"] == "access-1"
+
+
+@pytest.mark.parametrize("container", [tuple, list])
+def test_width_mismatch_on_a_transpiled_circuit_names_the_fix(container):
+    from qiskit import transpile
+    from qiskit.providers.fake_provider import GenericBackendV2
+
+    isa = transpile(_bell(), GenericBackendV2(5, seed=1), seed_transpiler=1)
+    with pytest.raises(ValueError, match="apply_layout"):
+        EstimatorV2().run([container([isa, "ZZ"])])

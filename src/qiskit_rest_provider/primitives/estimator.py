@@ -80,7 +80,9 @@ class EstimatorV2(BaseEstimatorV2):
         try:
             return EstimatorPub.coerce(pub, precision)
         except ValueError as exc:
-            circuit = getattr(pub, "circuit", None) or (pub[0] if isinstance(pub, tuple) else None)
+            circuit = getattr(pub, "circuit", None) or (
+                pub[0] if isinstance(pub, (tuple, list)) and pub else None
+            )
             if getattr(circuit, "layout", None) is not None and "qubits" in str(exc):
                 raise ValueError(
                     f"{exc} The circuit is transpiled: map the observables with "

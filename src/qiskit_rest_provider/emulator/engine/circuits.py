@@ -87,18 +87,20 @@ def idle_measurements(circuit: QuantumCircuit) -> list[tuple[int, int]]:
     return [(q, c) for q, c in measures if q in candidates - shared]
 
 
-def active_qubits(circuit: QuantumCircuit) -> list[int]:
+def active_qubits(circuit: QuantumCircuit, idle: list[tuple[int, int]] | None = None) -> list[int]:
     """Qubits to simulate, ascending.
 
     Those some instruction other than barrier/delay acts on, less the ones that are only
-    measured (see :func:`idle_measurements`).
+    measured (see :func:`idle_measurements`; pass its result as ``idle`` if already known).
     """
     touched: set[int] = set()
     for inst in circuit.data:
         if inst.operation.name in _IDLE_OPS:
             continue
         touched.update(circuit.find_bit(q).index for q in inst.qubits)
-    return sorted(touched - {q for q, _ in idle_measurements(circuit)})
+    if idle is None:
+        idle = idle_measurements(circuit)
+    return sorted(touched - {q for q, _ in idle})
 
 
 def restrict(circuit: QuantumCircuit, keep: Sequence[int]) -> QuantumCircuit:

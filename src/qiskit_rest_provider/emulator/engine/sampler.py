@@ -161,7 +161,8 @@ def run_sampler_pub(
     if twirling is not None:
         shots = twirling.plan.shots
     fields = register_fields(task.qasm, circuit)
-    active = active_qubits(circuit)
+    idle = idle_measurements(circuit)
+    active = active_qubits(circuit, idle)
     reduced = restrict(circuit, active)
     binder = Binder(reduced, task.names)
     rows = task.values.reshape(math.prod(task.bindings_shape), task.values.shape[-1])
@@ -200,7 +201,7 @@ def run_sampler_pub(
     # An empty sweep (shape (0, n)) has no samples to stack; its result is empty, as in Qiskit.
     stacked = np.stack(samples) if samples else np.zeros((0, shots, num_clbits), dtype=bool)
     bools = stacked.reshape(*task.bindings_shape, shots, num_clbits)
-    _fill_idle_measurements(bools, circuit, readout if noisy or noise is not None else None, rng)
+    _fill_idle_measurements(bools, idle, readout if noise is not None else None, rng)
     data = {
         name: BitArray.from_bool_array(bools[..., indices], order="little")
         if indices
@@ -215,12 +216,12 @@ def run_sampler_pub(
 
 def _fill_idle_measurements(
     bools: np.ndarray,
-    circuit: QuantumCircuit,
+    idle: list[tuple[int, int]],
     readout: list[tuple[float, float]] | None,
     rng: np.random.Generator,
 ) -> None:
     """Bits of measured idle qubits: 0, flipped with the qubit's P(1|0) on a noisy device."""
-    for qubit, clbit in idle_measurements(circuit):
+    for qubit, clbit in idle:
         if readout is None or not readout[qubit][0]:
             bools[..., clbit] = False
         else:

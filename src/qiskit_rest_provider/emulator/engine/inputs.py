@@ -50,6 +50,8 @@ class PubTask:
         shots: Sampler shots as given in the PUB (``None`` = job default).
         precision: Estimator precision as given in the PUB (``None`` = job default).
         shape: The PUB's broadcast shape.
+        physical: Estimator only: the circuit addresses only hardware qubits (``$n``), so it
+            spans the device.
     """
 
     index: int
@@ -60,6 +62,7 @@ class PubTask:
     shots: int | None
     precision: float | None
     shape: tuple[int, ...]
+    physical: bool = False
 
     @property
     def bindings_shape(self) -> tuple[int, ...]:
@@ -206,13 +209,14 @@ def parse_pubs(program: str, params: Mapping[str, Any], max_qubits: int) -> list
                     f"{where}: the circuit has {num_qubits} qubits but the backend has "
                     f"{max_qubits}."
                 )
+            physical = program == "estimator" and uses_only_physical_qubits(qasm)
             names = declared_inputs(qasm)
             values = normalize_parameter_values(raw_values, names)
             if not np.all(np.isfinite(values)):
                 raise JobInputError(f"{where}: parameter values must be finite numbers.")
             if program == "estimator":
                 # "$n" circuits are device-wide, so observables may span the whole device.
-                widest = max_qubits if uses_only_physical_qubits(qasm) else None
+                widest = max_qubits if physical else None
                 observables = _check_observables(raw_obs, num_qubits, where, widest)
                 precision = _check_precision(extra, f"{where}: precision")
                 shots = None
@@ -230,6 +234,8 @@ def parse_pubs(program: str, params: Mapping[str, Any], max_qubits: int) -> list
         except (DecodeError, QasmRejected, TypeError, ValueError) as exc:
             raise JobInputError(f"{where}: {exc}") from exc
         tasks.append(
-            PubTask(index, qasm, names, values, observables, shots, precision, tuple(shape))
+            PubTask(
+                index, qasm, names, values, observables, shots, precision, tuple(shape), physical
+            )
         )
     return tasks

@@ -18,7 +18,7 @@ from .errors import VALIDATION_ERROR, JobExecutionError, JobInputError, JobStopp
 from .estimator import EstimatorSettings, run_estimator_pub
 from .inputs import PubTask, check_top_level, parse_pubs
 from .options import DEFAULT_PRECISION, DEFAULT_SHOTS, get, validate_options
-from .qasm import QasmParseError, QasmRejected, parse, uses_only_physical_qubits
+from .qasm import QasmParseError, QasmRejected, parse
 from .resilience import Resilience, plan_shots, resolve_resilience
 from .resilience import job_metadata as estimator_job_metadata
 from .sampler import SamplerTwirling, run_sampler_pub
@@ -274,7 +274,7 @@ def _pad_to_observables(circuit: QuantumCircuit, task: Any) -> QuantumCircuit:
     """
     widths = [len(label) for item in task.observables.reshape(-1) for label in item]
     width = max(widths, default=circuit.num_qubits)
-    if width <= circuit.num_qubits or not uses_only_physical_qubits(task.qasm):
+    if width <= circuit.num_qubits or not task.physical:
         return circuit
     padded = circuit.copy()
     padded.add_bits([Qubit() for _ in range(width - circuit.num_qubits)])

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,8 +90,8 @@ def read_header(qasm: str) -> dict[str, Any]:
     return header if isinstance(header, dict) else {}
 
 
-def _header(circuit: QuantumCircuit) -> str:
-    header: dict[str, Any] = {"cregs": [creg.name for creg in circuit.cregs]}
+def _header(circuit: QuantumCircuit, extra: Mapping[str, Any]) -> str:
+    header: dict[str, Any] = {"cregs": [creg.name for creg in circuit.cregs], **extra}
     if circuit.metadata:
         try:
             text = json.dumps(circuit.metadata, ensure_ascii=True, allow_nan=False)
@@ -118,11 +119,15 @@ def _prepare(circuit: QuantumCircuit) -> QuantumCircuit:
     return prepared
 
 
-def export_circuit(circuit: QuantumCircuit) -> CircuitExport:
+def export_circuit(
+    circuit: QuantumCircuit, header_extra: Mapping[str, Any] | None = None
+) -> CircuitExport:
     """Export ``circuit`` to lossless, full-width OpenQASM 3 with a header comment.
 
     Args:
         circuit: Any circuit Qiskit's OpenQASM 3 exporter can write.
+        header_extra: More JSON entries for the header comment (e.g. the emulator's
+            ``keyed_by_name`` for circuits that arrived as QPY).
 
     Returns:
         The QASM text plus the register mapping needed to decode results.
@@ -147,7 +152,9 @@ def export_circuit(circuit: QuantumCircuit) -> CircuitExport:
             f"OpenQASM 3 text declares {len(declared)} (overlapping registers are not supported)."
         )
     first_line_end = text.index("\n") + 1
-    qasm = text[:first_line_end] + _header(circuit) + "\n" + text[first_line_end:]
+    qasm = (
+        text[:first_line_end] + _header(circuit, header_extra or {}) + "\n" + text[first_line_end:]
+    )
     cregs = tuple(
         CregSpec(name=creg.name, wire=wire, size=size)
         for creg, (wire, size) in zip(circuit.cregs, declared, strict=False)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import math
 import zlib
 from collections.abc import Mapping
@@ -23,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ...codec.circuits import HEADER_PREFIX, declared_inputs, export_circuit, read_header
+from ...codec.circuits import declared_inputs, export_circuit
 from ...codec.pubs import normalize_observables, normalize_parameter_values, split_wire_pub
 from ...exceptions import DecodeError, EncodeError
 from .errors import JobInputError
@@ -181,18 +180,13 @@ def _qpy_to_qasm(pub: Any) -> Any:
         raise DecodeError(f"The QPY circuit cannot be read: {exc}") from exc
     if len(circuits) != 1:
         raise DecodeError(f"A QPY circuit must hold exactly one circuit, not {len(circuits)}.")
-    try:
-        qasm = export_circuit(circuits[0]).qasm
-    except EncodeError as exc:
-        raise DecodeError(str(exc)) from exc
     # IBM's service keys QPY results by the circuit's own register names, which the exporter
     # may have renamed ("if" -> "if_0"): mark the header so results use the original names.
-    header = read_header(qasm)
-    header["keyed_by_name"] = True
-    start = qasm.index(HEADER_PREFIX)
-    end = qasm.index("\n", start)
-    line = HEADER_PREFIX + json.dumps(header, ensure_ascii=True, separators=(",", ":"))
-    return [qasm[:start] + line + qasm[end:], *pub[1:]]
+    try:
+        qasm = export_circuit(circuits[0], header_extra={"keyed_by_name": True}).qasm
+    except EncodeError as exc:
+        raise DecodeError(str(exc)) from exc
+    return [qasm, *pub[1:]]
 
 
 def parse_pubs(program: str, params: Mapping[str, Any], max_qubits: int) -> list[PubTask]:

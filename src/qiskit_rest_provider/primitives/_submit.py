@@ -150,8 +150,7 @@ def submit(
         if session_id is not None:
             body["session_id"] = session_id
     service = backend.service
-    if hasattr(service, "job_fields"):
-        body.update(service.job_fields())  # hub/group/project on the Classic dialect
+    body.update(service.job_fields())  # hub/group/project on the Classic dialect
     created = create_job_once(service.jobs_api, body, service.transport.retry)
     logger.info("submitted %s job %s to %s", program, created.get("id"), backend.name)
     from ..job import RuntimeJob

@@ -13,8 +13,8 @@ import requests
 from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
 
 from qiskit_rest_provider import EstimatorV2, SamplerV2
+from qiskit_rest_provider.codec.status import JobState
 from qiskit_rest_provider.exceptions import BadRequestError, InvalidInputError, JobFailureError
-from qiskit_rest_provider.status import JobState
 from tests.conftest import CONTRACT_CRN
 from tests.contract import circuits as C
 from tests.contract.oracle import exact_evs

@@ -8,8 +8,8 @@ from qiskit import QuantumCircuit
 
 from qiskit_rest_provider import RuntimeService
 from qiskit_rest_provider.http import RetryPolicy
-from qiskit_rest_provider.job import PollPolicy
 from qiskit_rest_provider.primitives._submit import IDEMPOTENCY_TAG_PREFIX
+from qiskit_rest_provider.service.job import PollPolicy
 
 SIM = "ibmq_qasm_simulator"
 WIDTH = 10  # job i prepares |i> on 10 qubits, so every result names the job it belongs to

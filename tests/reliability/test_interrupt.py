@@ -9,7 +9,7 @@ import time
 import pytest
 
 from qiskit_rest_provider import SamplerV2
-from qiskit_rest_provider.job import JobState, PollPolicy
+from qiskit_rest_provider.service.job import JobState, PollPolicy
 
 from .conftest import SIM, basis_state, expected_counts, make_service, new_crn
 

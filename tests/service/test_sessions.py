@@ -6,12 +6,12 @@ import pytest
 from qiskit import QuantumCircuit
 
 from qiskit_rest_provider import Batch, EstimatorV2, RuntimeService, SamplerV2, Session
+from qiskit_rest_provider.codec.status import JobState
 from qiskit_rest_provider.exceptions import (
     InvalidInputError,
     SessionClosedError,
     SessionNotFoundError,
 )
-from qiskit_rest_provider.status import JobState
 
 from .conftest import new_crn
 

@@ -11,7 +11,7 @@ from qiskit.quantum_info import SparsePauliOp
 
 from qiskit_rest_provider import CloudTranspiler, EstimatorV2, SamplerV2
 from qiskit_rest_provider.exceptions import TranspilerServiceError
-from qiskit_rest_provider.transpiler import apply_layout_to_observables
+from qiskit_rest_provider.service.transpiler import apply_layout_to_observables
 
 pytest.importorskip("qiskit_qasm3_import")
 

@@ -5,8 +5,8 @@ import time
 import pytest
 import responses
 
-from qiskit_rest_provider.job import PollPolicy
-from qiskit_rest_provider.service import RuntimeService
+from qiskit_rest_provider.service.job import PollPolicy
+from qiskit_rest_provider.service.runtime import RuntimeService
 
 URL = "https://emulator.test"
 API = URL + "/api/v1"

@@ -10,10 +10,10 @@ import stat
 import pytest
 import responses
 
-from qiskit_rest_provider import accounts
-from qiskit_rest_provider.accounts import AccountAlreadyExistsError, AccountNotFoundError
 from qiskit_rest_provider.exceptions import AccountError
-from qiskit_rest_provider.service import RuntimeService
+from qiskit_rest_provider.service import accounts
+from qiskit_rest_provider.service.accounts import AccountAlreadyExistsError, AccountNotFoundError
+from qiskit_rest_provider.service.runtime import RuntimeService
 
 CRN = "crn:v1:bluemix:public:quantum-computing:us-east:a/abc:def::"
 CRN_EU = "crn:v1:bluemix:public:quantum-computing:eu-de:a/abc:ghi::"

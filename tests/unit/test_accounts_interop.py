@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from qiskit_rest_provider.service import RuntimeService
+from qiskit_rest_provider.service.runtime import RuntimeService
 
 official = pytest.importorskip("qiskit_ibm_runtime")
 management = pytest.importorskip("qiskit_ibm_runtime.accounts.management")

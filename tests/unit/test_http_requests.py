@@ -164,7 +164,7 @@ def test_unknown_backend(mocked, service):
 
 
 def test_classic_dialect_paths(mocked):
-    from qiskit_rest_provider.service import RuntimeService
+    from qiskit_rest_provider.service.runtime import RuntimeService
 
     mocked.post(URL + "/api/users/loginWithToken", json={"id": "access-1", "ttl": 1209600})
     mocked.get(URL + "/runtime/backends", json={"devices": ["ibm_brisbane"]})
@@ -178,14 +178,14 @@ def test_classic_dialect_paths(mocked):
 
 def test_no_network_at_construction():
     with responses.RequestsMock() as rsps:
-        from qiskit_rest_provider.service import RuntimeService
+        from qiskit_rest_provider.service.runtime import RuntimeService
 
         RuntimeService(token="k", url=URL, instance=CRN)
         assert len(rsps.calls) == 0
 
 
 def test_classic_job_body_carries_hub_group_project(mocked):
-    from qiskit_rest_provider.service import RuntimeService
+    from qiskit_rest_provider.service.runtime import RuntimeService
 
     mocked.post(URL + "/api/users/loginWithToken", json={"id": "access-1", "ttl": 1209600})
     mocked.get(URL + "/runtime/backends/ibmq_qasm_simulator/configuration", json=SIM_CONFIG)

@@ -7,6 +7,7 @@ import pytest
 from qiskit_rest_provider.api import JobsApi
 from qiskit_rest_provider.codec.circuits import CregSpec
 from qiskit_rest_provider.codec.pubs import PubSpec
+from qiskit_rest_provider.codec.status import JobState, state_from_job
 from qiskit_rest_provider.exceptions import (
     JobCancelledError,
     JobFailureError,
@@ -15,8 +16,7 @@ from qiskit_rest_provider.exceptions import (
 )
 from qiskit_rest_provider.http import Transport
 from qiskit_rest_provider.http.auth import StaticBearer
-from qiskit_rest_provider.job import RuntimeJob
-from qiskit_rest_provider.status import JobState, state_from_job
+from qiskit_rest_provider.service.job import RuntimeJob
 from tests.fixtures import golden_results as golden
 
 from .conftest import API, FAST

@@ -9,13 +9,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
-from qiskit_rest_provider.backend import BackendStatus
 from qiskit_rest_provider.exceptions import (
     BackendNotFoundError,
     InvalidInputError,
     JobNotFoundError,
 )
-from qiskit_rest_provider.service import RuntimeService, resolve_urls
+from qiskit_rest_provider.service.backend import BackendStatus
+from qiskit_rest_provider.service.runtime import RuntimeService, resolve_urls
 
 from .conftest import API, CRN, FAST, SIM_CONFIG, URL
 

@@ -13,8 +13,8 @@ from qiskit_rest_provider.exceptions import (
     SessionClosedError,
     SessionModeNotAllowedError,
 )
-from qiskit_rest_provider.execution import current_session
-from qiskit_rest_provider.service import RuntimeService
+from qiskit_rest_provider.service.execution import current_session
+from qiskit_rest_provider.service.runtime import RuntimeService
 
 from .conftest import API, FAST, SIM_CONFIG, URL
 

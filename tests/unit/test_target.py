@@ -6,9 +6,9 @@ import pytest
 from qiskit import QuantumCircuit
 from qiskit.transpiler import generate_preset_pass_manager
 
-from qiskit_rest_provider.backend import RestBackend
+from qiskit_rest_provider.codec.target import faulty_qubits, si_value, target_from_json
 from qiskit_rest_provider.exceptions import InvalidInputError
-from qiskit_rest_provider.target import faulty_qubits, si_value, target_from_json
+from qiskit_rest_provider.service.backend import RestBackend
 
 N = 5
 EDGES = [[0, 1], [1, 2], [2, 3], [3, 4]]

@@ -16,9 +16,9 @@ from qiskit.primitives import StatevectorEstimator
 from qiskit.quantum_info import SparsePauliOp
 from qiskit.transpiler import CouplingMap, Target, generate_preset_pass_manager
 
+from qiskit_rest_provider.codec.transpiler_layout import load_transpiled_qasm, rebuild_circuit
 from qiskit_rest_provider.exceptions import InvalidInputError, TranspilerServiceError
-from qiskit_rest_provider.transpiler import CloudTranspiler, apply_layout_to_observables
-from qiskit_rest_provider.transpiler_layout import load_transpiled_qasm, rebuild_circuit
+from qiskit_rest_provider.service.transpiler import CloudTranspiler, apply_layout_to_observables
 
 T_URL = "https://transpiler.test"
 LINE = [[0, 1], [1, 2], [2, 3], [3, 4], [4, 5]]

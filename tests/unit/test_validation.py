@@ -14,7 +14,7 @@ from qiskit.primitives.containers.sampler_pub import SamplerPub
 from qiskit.transpiler import generate_preset_pass_manager
 
 from qiskit_rest_provider import EstimatorV2, SamplerV2
-from qiskit_rest_provider.backend import RestBackend
+from qiskit_rest_provider.codec.target import target_from_json
 from qiskit_rest_provider.exceptions import BadRequestError, InvalidInputError
 from qiskit_rest_provider.primitives import validation
 from qiskit_rest_provider.primitives._submit import InvalidPubError
@@ -23,7 +23,7 @@ from qiskit_rest_provider.primitives.validation import (
     PubValidator,
     check_payload_size,
 )
-from qiskit_rest_provider.target import target_from_json
+from qiskit_rest_provider.service.backend import RestBackend
 
 
 @pytest.fixture(scope="module")

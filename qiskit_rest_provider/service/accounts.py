@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..exceptions import AccountError, InvalidInputError
 from .account_file import (
     DEFAULT_ACCOUNT_FILE,
     DEFAULT_CHANNEL,
@@ -36,7 +37,6 @@ from .account_file import (
     save_account,
     saved_accounts,
 )
-from .exceptions import AccountError, InvalidInputError
 
 __all__ = [
     "Account",

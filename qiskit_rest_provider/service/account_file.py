@@ -13,7 +13,7 @@ import os
 import tempfile
 from typing import Any
 
-from .exceptions import AccountError
+from ..exceptions import AccountError
 
 __all__ = [
     "AccountAlreadyExistsError",

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .backend import RestBackend
 
 if TYPE_CHECKING:
-    from .service import RuntimeService
+    from .runtime import RuntimeService
 
 __all__ = ["select_backends", "queue_length"]
 

@@ -6,8 +6,8 @@ import os
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .exceptions import AccountError, InvalidInputError
-from .http import ClassicAuth, IamAuth, RetryPolicy, Transport
+from ..exceptions import AccountError, InvalidInputError
+from ..http import ClassicAuth, IamAuth, RetryPolicy, Transport
 
 if TYPE_CHECKING:
     from .accounts import Account

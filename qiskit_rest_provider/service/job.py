@@ -10,10 +10,11 @@ from typing import Any
 
 from qiskit.primitives import BasePrimitiveJob, PrimitiveResult
 
-from .api import JobsApi
-from .codec.pubs import PubSpec, spec_from_wire
-from .codec.results import decode_result
-from .exceptions import (
+from ..api import JobsApi
+from ..codec.pubs import PubSpec, spec_from_wire
+from ..codec.results import decode_result
+from ..codec.status import FINAL_STATES, JobState, ran_too_long, state_from_job
+from ..exceptions import (
     ConflictError,
     JobCancelledError,
     JobFailureError,
@@ -21,7 +22,6 @@ from .exceptions import (
     JobTimeoutError,
 )
 from .polling import PollPolicy
-from .status import FINAL_STATES, JobState, ran_too_long, state_from_job
 
 __all__ = ["RuntimeJob", "PollPolicy"]
 

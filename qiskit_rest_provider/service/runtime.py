@@ -7,14 +7,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from ..api import BackendsApi, JobsApi, SessionsApi
+from ..api.instances import InstancesApi
+from ..exceptions import BackendNotFoundError, InvalidInputError, NotFoundError
+from ..http import ClassicAuth, RetryPolicy
 from . import accounts
-from .api import BackendsApi, JobsApi, SessionsApi
-from .api.instances import InstancesApi
 from .backend import RestBackend
 from .backend_filters import queue_length, select_backends
 from .endpoints import build_transport, classic_hgp, resolve_urls
-from .exceptions import BackendNotFoundError, InvalidInputError, NotFoundError
-from .http import ClassicAuth, RetryPolicy
 from .job import PollPolicy, RuntimeJob
 from .job_listing import job_from_data, jobs_query, page_jobs
 
@@ -29,7 +29,8 @@ CLASSIC_CHANNEL = "ibm_quantum"
 class RuntimeService:
     """Credentials and connection to the runtime REST API (no network I/O until used).
 
-    Which account is used follows qiskit-ibm-runtime (see :mod:`qiskit_rest_provider.accounts`):
+    Which account is used follows qiskit-ibm-runtime (see
+    :mod:`qiskit_rest_provider.service.accounts`):
     ``name=`` > explicit ``token=`` > ``QISKIT_IBM_TOKEN``… > saved default account.
 
     Args:

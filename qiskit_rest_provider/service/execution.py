@@ -20,7 +20,7 @@ from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .exceptions import (
+from ..exceptions import (
     BadRequestError,
     InvalidInputError,
     PermissionDeniedError,
@@ -28,11 +28,11 @@ from .exceptions import (
     SessionModeNotAllowedError,
     SessionNotFoundError,
 )
-from .primitives._option_checks import hms_to_seconds
+from ..primitives._option_checks import hms_to_seconds
 
 if TYPE_CHECKING:
     from .backend import RestBackend
-    from .service import RuntimeService
+    from .runtime import RuntimeService
 
 __all__ = ["Session", "Batch", "current_session"]
 

@@ -15,7 +15,7 @@ from ._submit import InvalidPubError, coerce_pubs, encode_pubs, resolve_mode, su
 from .options import SamplerOptions
 
 if TYPE_CHECKING:
-    from ..job import RuntimeJob
+    from ..service.job import RuntimeJob
 
 __all__ = ["SamplerV2"]
 

@@ -19,26 +19,26 @@ _EXPORTS = {
     "SamplerV2": "qiskit_rest_provider.primitives.sampler",
     "EstimatorOptions": "qiskit_rest_provider.primitives.options",
     "SamplerOptions": "qiskit_rest_provider.primitives.options",
-    "RuntimeService": "qiskit_rest_provider.service",
-    "RuntimeJob": "qiskit_rest_provider.job",
-    "RestBackend": "qiskit_rest_provider.backend",
-    "Session": "qiskit_rest_provider.execution",
-    "Batch": "qiskit_rest_provider.execution",
-    "CloudTranspiler": "qiskit_rest_provider.transpiler",
+    "RuntimeService": "qiskit_rest_provider.service.runtime",
+    "RuntimeJob": "qiskit_rest_provider.service.job",
+    "RestBackend": "qiskit_rest_provider.service.backend",
+    "Session": "qiskit_rest_provider.service.execution",
+    "Batch": "qiskit_rest_provider.service.execution",
+    "CloudTranspiler": "qiskit_rest_provider.service.transpiler",
 }
 
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
     # ruff: noqa: F401 - names re-exported lazily through __getattr__
-    from .backend import RestBackend
-    from .execution import Batch, Session
-    from .job import RuntimeJob
     from .primitives.estimator import EstimatorV2
     from .primitives.options import EstimatorOptions, SamplerOptions
     from .primitives.sampler import SamplerV2
-    from .service import RuntimeService
-    from .transpiler import CloudTranspiler
+    from .service.backend import RestBackend
+    from .service.execution import Batch, Session
+    from .service.job import RuntimeJob
+    from .service.runtime import RuntimeService
+    from .service.transpiler import CloudTranspiler
 
 
 def __getattr__(name: str) -> Any:

@@ -15,7 +15,7 @@ from ._submit import InvalidPubError, coerce_pubs, encode_pubs, resolve_mode, su
 from .options import EstimatorOptions
 
 if TYPE_CHECKING:
-    from ..job import RuntimeJob
+    from ..service.job import RuntimeJob
 
 __all__ = ["EstimatorV2"]
 
@@ -74,7 +74,7 @@ class EstimatorV2(BaseEstimatorV2):
 
     def _coerce(self, pub: Any, precision: float | None) -> EstimatorPub:
         if self._apply_layout:
-            from ..transpiler_layout import apply_layout_to_observables
+            from ..codec.transpiler_layout import apply_layout_to_observables
 
             pub = apply_layout_to_observables(pub)
         try:

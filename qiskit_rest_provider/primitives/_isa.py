@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..target import faulty_gates, faulty_qubits
+from ..codec.target import faulty_gates, faulty_qubits
 from ._submit import InvalidPubError
 
 __all__ = ["PubValidationError", "BackendFacts", "facts_for", "IsaChecker", "SKIP_HINT"]

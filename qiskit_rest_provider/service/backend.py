@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 from qiskit.providers import BackendV2, Options
 from qiskit.transpiler import Target
 
-from .exceptions import InvalidInputError
-from .target import faulty_gates, faulty_qubits, target_from_json
+from ..codec.target import faulty_gates, faulty_qubits, target_from_json
+from ..exceptions import InvalidInputError
 
 if TYPE_CHECKING:
     from qiskit.circuit import QuantumCircuit
 
-    from .service import RuntimeService
+    from .runtime import RuntimeService
 
 __all__ = ["RestBackend", "BackendStatus"]
 

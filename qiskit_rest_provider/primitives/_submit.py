@@ -13,7 +13,7 @@ from ..exceptions import ApiConnectionError, InvalidInputError, RateLimitError, 
 
 if TYPE_CHECKING:
     from ..codec.circuits import CircuitExport
-    from ..job import RuntimeJob
+    from ..service.job import RuntimeJob
 
 __all__ = [
     "resolve_mode",
@@ -45,10 +45,10 @@ def resolve_mode(mode: Any) -> tuple[Any, Any]:
     A session-like mode has ``_backend`` (the ``RestBackend``) and ``session_id``; with no mode,
     the innermost ``with Session(...)`` / ``with Batch(...)`` block is used.
     """
-    from ..backend import RestBackend
+    from ..service.backend import RestBackend
 
     if mode is None:
-        from ..execution import current_session
+        from ..service.execution import current_session
 
         mode = current_session()
         if mode is None:
@@ -153,7 +153,7 @@ def submit(
     body.update(service.job_fields())  # hub/group/project on the Classic dialect
     created = create_job_once(service.jobs_api, body, service.transport.retry)
     logger.info("submitted %s job %s to %s", program, created.get("id"), backend.name)
-    from ..job import RuntimeJob
+    from ..service.job import RuntimeJob
 
     job = RuntimeJob(
         created["id"],

@@ -24,20 +24,24 @@ from urllib.parse import urlsplit
 
 from qiskit import QuantumCircuit
 
-from .api.transpiler import TranspilerApi
-from .codec.circuits import export_circuit
-from .exceptions import (
+from ..api.transpiler import TranspilerApi
+from ..codec.circuits import export_circuit
+from ..codec.transpiler_layout import (
+    apply_layout_to_observables,
+    parameter_wire_names,
+    rebuild_circuit,
+)
+from ..exceptions import (
     AccountError,
     ApiConnectionError,
     InvalidInputError,
     ServerError,
     TranspilerServiceError,
 )
-from .http import RetryPolicy, StaticBearer, Transport
-from .transpiler_layout import apply_layout_to_observables, parameter_wire_names, rebuild_circuit
+from ..http import RetryPolicy, StaticBearer, Transport
 
 if TYPE_CHECKING:
-    from .service import RuntimeService
+    from .runtime import RuntimeService
 
 __all__ = ["CloudTranspiler", "apply_layout_to_observables", "DEFAULT_TRANSPILER_URL"]
 

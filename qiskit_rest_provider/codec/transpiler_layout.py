@@ -25,7 +25,7 @@ from qiskit.primitives.containers.estimator_pub import EstimatorPub
 from qiskit.primitives.containers.observables_array import ObservablesArray
 from qiskit.transpiler import Layout, TranspileLayout
 
-from .exceptions import InvalidInputError, TranspilerServiceError
+from ..exceptions import InvalidInputError, TranspilerServiceError
 
 __all__ = ["load_transpiled_qasm", "rebuild_circuit", "apply_layout_to_observables"]
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import secrets
-import string
 import time
 from typing import Any
 
 from . import errors
 from .auth import Principal
 from .errors import ApiError, bad_request, job_not_found
+from .ids import new_id
 from .runner import (
     CANCELLED,
     COMPLETED,
@@ -22,13 +21,13 @@ from .runner import (
     RUNNING,
     utc_line,
 )
+from .sessions import SessionService
 from .state import EmulatorState
 
 logger = logging.getLogger(__name__)
 
 PROGRAMS = ("estimator", "sampler")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
-_ID_ALPHABET = string.ascii_lowercase + string.digits
 _KNOWN_KEYS = {
     "program_id",
     "backend",
@@ -49,16 +48,6 @@ _KNOWN_KEYS = {
     "max_execution_time",
     "backend_name",
 }
-
-
-def new_id(prefix: str = "d") -> str:
-    """A 20-character lowercase id shaped like the service's job ids."""
-    # One urandom call instead of 19 (secrets.choice draws per character); bytes >= 252 are
-    # dropped so that every character stays equally likely (252 = 7 * 36).
-    chars: list[str] = []
-    while len(chars) < 19:
-        chars += [_ID_ALPHABET[b % 36] for b in secrets.token_bytes(24) if b < 252]
-    return prefix + "".join(chars[:19])
 
 
 def _truthy(value: Any) -> bool:
@@ -206,8 +195,6 @@ class JobService:
     def _session_for(self, principal: Principal, session_id: Any) -> dict[str, Any] | None:
         if session_id is None:
             return None
-        from .sessions import SessionService
-
         return SessionService(self.state).accepting(principal, session_id)
 
     # -- state changes ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 from . import errors
 from .auth import Principal
 from .errors import ApiError, bad_request, session_not_found
+from .ids import new_id
 from .runner import CANCELLED, PENDING, QUEUED, utc_line
 from .state import EmulatorState
 from .views import session_state, session_view
@@ -90,8 +91,6 @@ class SessionService:
             raise ApiError(
                 404, errors.BACKEND_NOT_FOUND, f"Backend not found: {str(backend)[:100]}"
             )
-        from .jobs import new_id
-
         session = {
             "id": new_id("s"),
             "instance": principal.instance,

@@ -25,7 +25,7 @@ class EmulatorState:
     def __init__(self, config: EmulatorConfig, backends: dict[str, Any] | None = None) -> None:
         self.config = config
         if backends is None:
-            from .backends import default_backends
+            from .devices import default_backends
 
             backends = default_backends(noiseless=config.noiseless)
         self.backends: dict[str, Any] = backends

@@ -12,7 +12,7 @@ from qiskit.transpiler import generate_preset_pass_manager
 
 from qiskit_rest_provider.codec.circuits import export_circuit
 from qiskit_rest_provider.codec.results import bitarray_from_hex
-from qiskit_rest_provider.emulator.backends import default_backends
+from qiskit_rest_provider.emulator.devices import default_backends
 from qiskit_rest_provider.emulator.engine import JobInputError, run_job, validate_job
 
 
@@ -158,7 +158,7 @@ def test_pauli_twirled_noise_is_the_pauli_channel_with_the_same_diagonal():
     from qiskit.quantum_info import Chi
     from qiskit_aer.noise import amplitude_damping_error
 
-    from qiskit_rest_provider.emulator.engine.noise import pauli_twirled
+    from qiskit_rest_provider.emulator.devices.noise import pauli_twirled
 
     error = amplitude_damping_error(0.1).tensor(amplitude_damping_error(0.3))
     twirled = pauli_twirled(error)

@@ -6,7 +6,7 @@ import pytest
 from qiskit import QuantumCircuit
 
 from qiskit_rest_provider.codec.circuits import export_circuit
-from qiskit_rest_provider.emulator.backends import default_backends
+from qiskit_rest_provider.emulator.devices import default_backends
 from qiskit_rest_provider.emulator.engine import (
     JobExecutionError,
     JobInputError,

@@ -15,7 +15,7 @@ from qiskit.quantum_info import SparsePauliOp
 from qiskit_rest_provider.codec.circuits import export_circuit
 from qiskit_rest_provider.codec.pubs import encode_estimator_pub
 from qiskit_rest_provider.codec.results import decode_result
-from qiskit_rest_provider.emulator.backends import default_backends
+from qiskit_rest_provider.emulator.devices import default_backends
 from qiskit_rest_provider.emulator.engine import run_job, validate_job
 
 

@@ -11,7 +11,7 @@ from qiskit.transpiler import generate_preset_pass_manager
 
 from qiskit_rest_provider.codec.circuits import export_circuit
 from qiskit_rest_provider.codec.results import decode_result
-from qiskit_rest_provider.emulator.backends import default_backends
+from qiskit_rest_provider.emulator.devices import default_backends
 from qiskit_rest_provider.emulator.engine import JobInputError, run_job, validate_job
 from qiskit_rest_provider.emulator.engine.resilience import Resilience, plan_shots
 from qiskit_rest_provider.emulator.engine.zne import extrapolate, fold_two_qubit_gates

@@ -10,7 +10,7 @@ from qiskit.transpiler import generate_preset_pass_manager
 
 from qiskit_rest_provider.codec.pubs import PubSpec
 from qiskit_rest_provider.codec.results import decode_result
-from qiskit_rest_provider.emulator.backends import default_backends
+from qiskit_rest_provider.emulator.devices import default_backends
 from qiskit_rest_provider.emulator.engine import run_job, validate_job
 
 

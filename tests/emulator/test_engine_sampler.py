@@ -13,7 +13,7 @@ from qiskit.primitives.containers.sampler_pub import SamplerPub
 from qiskit_rest_provider.codec.circuits import export_circuit
 from qiskit_rest_provider.codec.pubs import encode_sampler_pub
 from qiskit_rest_provider.codec.results import decode_result
-from qiskit_rest_provider.emulator.backends import EmulatedBackend, default_backends
+from qiskit_rest_provider.emulator.devices import EmulatedBackend, default_backends
 from qiskit_rest_provider.emulator.engine import run_job, validate_job
 
 

@@ -17,7 +17,7 @@ from qiskit.circuit import Parameter
 from qiskit.primitives import BitArray
 
 from qiskit_rest_provider.codec.tagged import encode_ndarray, untag
-from qiskit_rest_provider.emulator.backends import default_backends
+from qiskit_rest_provider.emulator.devices import default_backends
 from qiskit_rest_provider.emulator.engine import run_job, validate_job
 from qiskit_rest_provider.emulator.engine.errors import JobInputError
 

@@ -13,8 +13,8 @@ Modules, in data-path order:
 * ``circuits``: binding by declared input order, dropping idle qubits, final-measurement split.
 * ``sampler`` / ``estimator`` / ``exact`` / ``noisy`` / ``zne``: the simulations (statevector,
   stabilizer, Aer trajectories or density matrices with device noise; TREX, twirling, ZNE).
-* ``devices`` / ``calibration`` / ``topology`` / ``target`` / ``noise``: the emulated IBM
-  devices (seeded calibration JSON, Target, ISA check, per-qubit noise models).
+* ``target``: backend JSON to ``Target`` and the ISA check, used by the device catalogue
+  (``emulator.devices``: seeded calibration JSON, topologies, per-qubit noise models).
 """
 
 from .errors import JobExecutionError, JobInputError, JobStopped

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from qiskit.transpiler import Target
 
-from ..backends import EmulatedBackend
+from .base import EmulatedBackend
 from .calibration import DeviceSpec, build_configuration, build_properties
 from .topology import eagle_edges, heron_edges
 
@@ -75,7 +75,7 @@ class DeviceBackend(EmulatedBackend):
     @functools.cached_property
     def target(self) -> Target:
         """Target with gate durations/errors and qubit T1/T2 from the properties."""
-        from .target import target_from_json
+        from ..engine.target import target_from_json
 
         return target_from_json(self._configuration, self._properties)
 
@@ -116,7 +116,7 @@ class DeviceBackend(EmulatedBackend):
 
     def check_isa(self, circuit: Any, index: int) -> None:
         """Raise ``JobInputError`` (1003/1005) if ``circuit`` is not ISA for this device."""
-        from .target import check_isa
+        from ..engine.target import check_isa
 
         check_isa(self.target, circuit, index, self.name)
 

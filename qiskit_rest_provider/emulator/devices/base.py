@@ -1,9 +1,8 @@
-"""The emulator's backend catalogue: configuration/properties JSON, Target and noise.
+"""The backend every emulated device is: configuration/properties JSON, Target and noise.
 
-``ibmq_qasm_simulator`` is a noiseless all-to-all simulator. Device backends (Eagle-like
-``ibm_brisbane``, Heron-like ``ibm_torino``) carry seeded, realistic calibration data in IBM's
-JSON formats, a ``Target`` built from it, an ISA check and a noise model (see
-:mod:`.engine.devices`).
+:class:`EmulatedBackend` is also ``ibmq_qasm_simulator`` itself, a noiseless all-to-all
+simulator (:func:`simulator_backend`); the hardware-like devices subclass it in
+:mod:`.hardware`.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from typing import Any
 
 from qiskit.transpiler import Target
 
-__all__ = ["EmulatedBackend", "default_backends", "SIMULATOR_BASIS_GATES"]
+__all__ = ["EmulatedBackend", "simulator_backend", "SIMULATOR_BASIS_GATES"]
 
 logger = logging.getLogger(__name__)
 
@@ -182,14 +181,6 @@ def _simulator_configuration(num_qubits: int = 32) -> dict[str, Any]:
     }
 
 
-def default_backends(*, noiseless: bool = False) -> dict[str, EmulatedBackend]:
-    """The catalogue, by name; ``noiseless`` runs device backends without noise."""
-    simulator = EmulatedBackend("ibmq_qasm_simulator", _simulator_configuration())
-    backends = {simulator.name: simulator}
-    try:
-        from .engine.devices import device_backends
-    except ImportError:  # devices not available in this build
-        return backends
-    for backend in device_backends(noiseless=noiseless):
-        backends[backend.name] = backend
-    return backends
+def simulator_backend() -> EmulatedBackend:
+    """``ibmq_qasm_simulator``: noiseless, all-to-all, 32 qubits."""
+    return EmulatedBackend("ibmq_qasm_simulator", _simulator_configuration())

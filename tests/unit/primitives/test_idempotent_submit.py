@@ -10,8 +10,7 @@ from qiskit_rest_provider import SamplerV2
 from qiskit_rest_provider.exceptions import ServerError
 from qiskit_rest_provider.http import RetryPolicy
 from qiskit_rest_provider.primitives._submit import IDEMPOTENCY_TAG_PREFIX
-
-from .conftest import API, SIM_CONFIG
+from tests.unit.conftest import API, SIM_CONFIG
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ from qiskit_rest_provider.http import Transport
 from qiskit_rest_provider.http.auth import StaticBearer
 from qiskit_rest_provider.service.job import RuntimeJob
 from tests.fixtures import golden_results as golden
-
-from .conftest import API, FAST
+from tests.unit.conftest import API, FAST
 
 SPEC = [PubSpec(shape=(), cregs=(CregSpec("c", "c", 2),))]
 

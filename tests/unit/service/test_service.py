@@ -16,8 +16,7 @@ from qiskit_rest_provider.exceptions import (
 )
 from qiskit_rest_provider.service.backend import BackendStatus
 from qiskit_rest_provider.service.runtime import RuntimeService, resolve_urls
-
-from .conftest import API, CRN, FAST, SIM_CONFIG, URL
+from tests.unit.conftest import API, CRN, FAST, SIM_CONFIG, URL
 
 
 def _job_calls(mocked):

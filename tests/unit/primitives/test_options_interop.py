@@ -9,8 +9,7 @@ from dataclasses import asdict
 import pytest
 
 from qiskit_rest_provider.primitives import options as ours
-
-from .test_options import SEED_DD, SEED_TREX_ZNE, SEED_TWIRLING
+from tests.unit.primitives.test_options import SEED_DD, SEED_TREX_ZNE, SEED_TWIRLING
 
 runtime_options = pytest.importorskip("qiskit_ibm_runtime.options")
 

@@ -15,8 +15,7 @@ from qiskit_rest_provider.exceptions import (
 )
 from qiskit_rest_provider.service.execution import current_session
 from qiskit_rest_provider.service.runtime import RuntimeService
-
-from .conftest import API, FAST, SIM_CONFIG, URL
+from tests.unit.conftest import API, FAST, SIM_CONFIG, URL
 
 
 @pytest.fixture

@@ -21,8 +21,7 @@ from qiskit_rest_provider.exceptions import (
 from qiskit_rest_provider.http import RetryPolicy, Transport
 from qiskit_rest_provider.http.auth import StaticBearer
 from tests.fixtures import golden_results as golden
-
-from .conftest import API, CRN, SIM_CONFIG, URL, make_jwt
+from tests.unit.conftest import API, CRN, SIM_CONFIG, URL, make_jwt
 
 
 def _bell():

@@ -10,8 +10,7 @@ from qiskit.transpiler import generate_preset_pass_manager
 
 from qiskit_rest_provider import EstimatorOptions, EstimatorV2, SamplerOptions, SamplerV2
 from qiskit_rest_provider.primitives.options import Unset
-
-from ..unit.test_options import SEED_DD, SEED_TREX_ZNE, SEED_TWIRLING
+from tests.unit.primitives.test_options import SEED_DD, SEED_TREX_ZNE, SEED_TWIRLING
 
 
 def _isa(backend, measure):

@@ -13,6 +13,11 @@ handled here:
 * **Width.** A circuit with a layout exports only the physical qubits it touches. The layout
   is dropped so all ``num_qubits`` are declared (qubit ``i`` stays physical qubit ``i``).
 * **Angles.** Constants are disabled, so every angle is written with ``repr`` (lossless).
+
+Before export, what the exporter refuses but has an OpenQASM 3 form is rewritten: instructions
+that are not gates are replaced by their definitions (:mod:`.unroll`), and overlapping
+registers are sent as disjoint ones (:mod:`.registers`). A circuit that needs neither (any ISA
+circuit) is sent exactly as given.
 """
 
 from __future__ import annotations
@@ -28,11 +33,14 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import Parameter
 
 from ..exceptions import EncodeError
+from .registers import RegisterMap, disjoint_registers
+from .unroll import unroll
 
 __all__ = [
     "HEADER_PREFIX",
     "CregSpec",
     "CircuitExport",
+    "creg_specs",
     "export_circuit",
     "read_header",
     "declared_registers",
@@ -50,11 +58,49 @@ _INPUT_DECL = re.compile(r"^input\s+(?:float|angle)(?:\[\d+\])?\s+([^\s;]+)\s*;"
 
 @dataclass(frozen=True)
 class CregSpec:
-    """A classical register as the user named it and as it is declared on the wire."""
+    """A classical register as the user named it and as it is declared on the wire.
+
+    ``sources`` is empty when the register is declared on the wire as ``wire``; otherwise it
+    shares clbits with another register and is rebuilt from ``(wire register, bit index)``
+    places, its clbit 0 first (see :mod:`.registers`).
+    """
 
     name: str
     wire: str
     size: int
+    sources: tuple[tuple[str, int], ...] = ()
+
+
+def creg_specs(
+    names: list[str], declared: list[tuple[str, int]], mapping: RegisterMap | None = None
+) -> tuple[CregSpec, ...]:
+    """Where each user register's results are on the wire.
+
+    Args:
+        names: The user's register names, in circuit order.
+        declared: The wire's ``(name, size)`` registers, in declaration order.
+        mapping: The header's register map; ``None`` when register ``k`` is declared ``k``-th.
+
+    Raises:
+        EncodeError: The map does not fit the declared registers.
+    """
+    if mapping is None:
+        return tuple(
+            CregSpec(name=name, wire=wire, size=size)
+            for name, (wire, size) in zip(names, declared, strict=False)
+        )
+    try:
+        specs = []
+        for name, place in zip(names, mapping, strict=True):
+            if isinstance(place, int):
+                wire, size = declared[place]
+                specs.append(CregSpec(name=name, wire=wire, size=size))
+            else:
+                sources = tuple((declared[k][0], int(i)) for k, i in place)
+                specs.append(CregSpec(name=name, wire="", size=len(sources), sources=sources))
+    except (IndexError, TypeError, ValueError) as exc:
+        raise EncodeError(f"The register map does not fit the declared registers: {exc}") from exc
+    return tuple(specs)
 
 
 @dataclass(frozen=True)
@@ -104,10 +150,12 @@ def _header(circuit: QuantumCircuit, extra: Mapping[str, Any]) -> str:
     return HEADER_PREFIX + json.dumps(header, ensure_ascii=True, separators=(",", ":"))
 
 
-def _prepare(circuit: QuantumCircuit) -> QuantumCircuit:
-    prepared = circuit
-    if circuit.layout is not None:
-        prepared = circuit.copy()
+def _prepare(circuit: QuantumCircuit) -> tuple[QuantumCircuit, RegisterMap | None]:
+    prepared = unroll(circuit)
+    prepared, registers = disjoint_registers(prepared)
+    if prepared.layout is not None:
+        if prepared is circuit:
+            prepared = circuit.copy()
         prepared._layout = None  # noqa: SLF001 - no public way to export without the layout
     parameters = list(circuit.parameters)
     if parameters:
@@ -116,7 +164,7 @@ def _prepare(circuit: QuantumCircuit) -> QuantumCircuit:
             param: Parameter(f"p{index:0{width}d}") for index, param in enumerate(parameters)
         }
         prepared = prepared.assign_parameters(mapping, inplace=False)
-    return prepared
+    return prepared, registers
 
 
 def export_circuit(
@@ -137,7 +185,7 @@ def export_circuit(
     """
     from qiskit import qasm3  # lazy: the exporter is not needed to import the package
 
-    prepared = _prepare(circuit)
+    prepared, registers = _prepare(circuit)
     try:
         text = qasm3.dumps(prepared, disable_constants=True)
     except Exception as exc:  # the exporter raises several unrelated types
@@ -146,19 +194,17 @@ def export_circuit(
             "Decompose or transpile unsupported instructions first."
         ) from exc
     declared = declared_registers(text)
-    if len(declared) != len(circuit.cregs):
+    if len(declared) != len(prepared.cregs):
         raise EncodeError(
-            f"Circuit '{circuit.name}' has {len(circuit.cregs)} classical registers but the "
-            f"OpenQASM 3 text declares {len(declared)} (overlapping registers are not supported)."
+            f"Circuit '{circuit.name}' has {len(prepared.cregs)} classical registers on the wire "
+            f"but the OpenQASM 3 text declares {len(declared)}."
         )
+    extra = dict(header_extra or {})
+    if registers is not None:
+        extra["map"] = registers
     first_line_end = text.index("\n") + 1
-    qasm = (
-        text[:first_line_end] + _header(circuit, header_extra or {}) + "\n" + text[first_line_end:]
-    )
-    cregs = tuple(
-        CregSpec(name=creg.name, wire=wire, size=size)
-        for creg, (wire, size) in zip(circuit.cregs, declared, strict=False)
-    )
+    qasm = text[:first_line_end] + _header(circuit, extra) + "\n" + text[first_line_end:]
+    cregs = creg_specs([creg.name for creg in circuit.cregs], declared, registers)
     return CircuitExport(
         qasm=qasm,
         cregs=cregs,

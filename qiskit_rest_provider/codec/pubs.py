@@ -20,8 +20,15 @@ from typing import Any
 
 import numpy as np
 
-from ..exceptions import DecodeError
-from .circuits import CircuitExport, CregSpec, declared_inputs, declared_registers, read_header
+from ..exceptions import DecodeError, EncodeError
+from .circuits import (
+    CircuitExport,
+    CregSpec,
+    creg_specs,
+    declared_inputs,
+    declared_registers,
+    read_header,
+)
 from .tagged import decode_ndarray, encode_ndarray
 
 __all__ = [
@@ -200,10 +207,10 @@ def spec_from_wire(program: str, pub: Any) -> PubSpec:
     header = read_header(qasm)
     declared = declared_registers(qasm)
     names = header.get("cregs") or [wire for wire, _ in declared]
-    cregs = tuple(
-        CregSpec(name=name, wire=wire, size=size)
-        for name, (wire, size) in zip(names, declared, strict=False)
-    )
+    try:
+        cregs = creg_specs(names, declared, header.get("map"))
+    except EncodeError as exc:
+        raise DecodeError(str(exc)) from exc
     array = normalize_parameter_values(values, declared_inputs(qasm))
     shape: tuple[int, ...] = array.shape[:-1]
     if program == "estimator":

@@ -109,19 +109,40 @@ def _plain_fields(fields: Mapping[str, Any], program: str) -> dict[str, Any]:
     return out
 
 
+def _wire_field(index: int, fields: Mapping[str, Any], wire: str, name: str) -> Any:
+    for key in (wire, "esc_" + wire, "esc__" + wire, name):
+        if key in fields:
+            return fields[key]
+    raise DecodeError(
+        f"PUB {index}: the result has no register '{wire}' (for '{name}'); it has {sorted(fields)}."
+    )
+
+
+def _gather_bits(index: int, fields: Mapping[str, Any], creg: Any) -> BitArray:
+    """A register that shares clbits with another, rebuilt from its bits' places on the wire."""
+    runs: list[tuple[str, list[int]]] = []
+    for wire, bit in creg.sources:
+        if runs and runs[-1][0] == wire:
+            runs[-1][1].append(bit)
+        else:
+            runs.append((wire, [bit]))
+    parts = []
+    for wire, bits in runs:
+        field = _wire_field(index, fields, wire, creg.name)
+        if not isinstance(field, BitArray) or max(bits) >= field.num_bits:
+            raise DecodeError(f"PUB {index}: register '{wire}' is too narrow for '{creg.name}'.")
+        parts.append(field.slice_bits(bits))
+    return BitArray.concatenate_bits(parts)
+
+
 def _sampler_pub_result(index: int, fields: dict, meta: dict, spec: PubSpec | None):
     ordered: dict[str, BitArray] = {}
     if spec is not None and spec.cregs:
         for creg in spec.cregs:
-            for key in (creg.wire, "esc_" + creg.wire, "esc__" + creg.wire, creg.name):
-                if key in fields:
-                    ordered[creg.name] = fields[key]
-                    break
+            if creg.sources:
+                ordered[creg.name] = _gather_bits(index, fields, creg)
             else:
-                raise DecodeError(
-                    f"PUB {index}: the result has no register '{creg.wire}' (for '{creg.name}'); "
-                    f"it has {sorted(fields)}."
-                )
+                ordered[creg.name] = _wire_field(index, fields, creg.wire, creg.name)
     else:
         ordered = dict(fields)
     shape = spec.shape if spec is not None else _leading_shape(ordered)

@@ -132,7 +132,10 @@ def _gather_bits(index: int, fields: Mapping[str, Any], creg: Any) -> BitArray:
         if not isinstance(field, BitArray) or max(bits) >= field.num_bits:
             raise DecodeError(f"PUB {index}: register '{wire}' is too narrow for '{creg.name}'.")
         parts.append(field.slice_bits(bits))
-    return BitArray.concatenate_bits(parts)
+    try:
+        return BitArray.concatenate_bits(parts)
+    except ValueError as exc:  # registers with different shots or shapes
+        raise DecodeError(f"PUB {index}: register '{creg.name}': {exc}") from exc
 
 
 def _sampler_pub_result(index: int, fields: dict, meta: dict, spec: PubSpec | None):

@@ -136,9 +136,12 @@ def normalize_parameter_values(value: Any, names: Sequence[str]) -> np.ndarray:
         raise DecodeError(f"Parameter values are not numeric: {exc}") from exc
     if count == 0:
         return array.reshape(array.shape[:-1] + (0,)) if array.size == 0 else _mismatch(array, 0)
-    if array.ndim == 0 or (count == 1 and array.shape[-1] != 1):
-        array = array[..., np.newaxis]
-    if array.shape[-1] != count:
+    if array.ndim == 0 and count == 1:
+        # One value for a one-parameter circuit. Anything else must end in an axis of one
+        # value per parameter, as the service demands: [0.1, 0.2] for one parameter is two
+        # values for one parameter (refused), not two bindings.
+        array = array[np.newaxis]
+    if array.ndim == 0 or array.shape[-1] != count:
         _mismatch(array, count)
     return array
 

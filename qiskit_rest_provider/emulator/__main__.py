@@ -41,6 +41,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--log-level", default="WARNING", help="Python logging level (default WARNING)")
     p.add_argument("--log-requests", action="store_true", help="log method, path and status")
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also serve requests whose Host header is NAME (repeatable; '*' for any). "
+        "By default only IP literals, localhost and --host are served (DNS rebinding guard)",
+    )
+    p.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        help="seconds a connection may take to send a request head (default 10)",
+    )
     return p
 
 
@@ -74,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_body_bytes=args.max_body_bytes,
             faults=args.fault,
             log_requests=args.log_requests,
+            allowed_hosts=args.allow_host,
+            header_timeout=args.header_timeout,
         )
     except (ValueError, RuntimeError, OSError) as exc:  # bad accounts file, busy port or data dir
         parser.exit(1, f"{parser.prog}: error: {exc}\n")

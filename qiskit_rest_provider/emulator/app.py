@@ -13,10 +13,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import errors
 from .errors import ApiError, error_body
-from .middleware import BodyTooLarge, EmulatorMiddleware
+from .middleware import BodyTooLarge, EmulatorMiddleware, HostCheck, printable
 from .routes import backends, globalsearch, identity, jobs, misc, sessions, transpile
 from .routes.deps import classic_principal, current_principal
 from .state import EmulatorState
+from .store import storage_full
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +38,17 @@ def _respond(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _unexpected(request: Request) -> JSONResponse:
-    logger.exception("unexpected error on %s %s", request.method, request.url.path)
+def _unexpected(request: Request, exc: BaseException) -> JSONResponse:
+    if storage_full(exc):
+        # Nothing is lost (the write failed whole) and it heals once space is freed: say so.
+        logger.error("storage is full on %s %s", request.method, printable(request.url.path))
+        body = error_body(
+            errors.STORAGE_FULL,
+            "The emulator's storage is full; the request was not carried out.",
+            "Free disk space where the emulator keeps its data, then try again.",
+        )
+        return _respond(request, 507, body, {"Retry-After": "5"})
+    logger.exception("unexpected error on %s %s", request.method, printable(request.url.path))
     return _respond(request, 500, error_body(errors.INTERNAL, "Internal error in the emulator."))
 
 
@@ -68,7 +78,7 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        return _unexpected(request)
+        return _unexpected(request, exc)
 
 
 _HOT_PATH = re.compile(r"(/api/v1|/runtime)/jobs(?:/([^/]+)(/results)?)?")
@@ -116,8 +126,8 @@ class HotRoutes:
             response = _respond(
                 request, 413, error_body(errors.BODY_TOO_LARGE, "Request body too large.")
             )
-        except Exception:
-            response = _unexpected(request)
+        except Exception as exc:
+            response = _unexpected(request, exc)
         try:
             await response(scope, receive, send)
         finally:
@@ -149,6 +159,11 @@ def create_app(state: EmulatorState) -> Any:
         app.include_router(module.make_router(classic_principal, classic=True), prefix="/runtime")
     app.include_router(transpile.router)
     app.include_router(globalsearch.router)
+    config = state.config
     return EmulatorMiddleware(
-        HotRoutes(app), state.faults, state.config.max_body_bytes, state.config.log_requests
+        HotRoutes(app),
+        state.faults,
+        config.max_body_bytes,
+        config.log_requests,
+        HostCheck(config.host, config.allowed_hosts),
     )

@@ -111,11 +111,19 @@ class TokenIssuer:
         self._secret = secret
         self.ttl = ttl
 
-    def issue(self, user_id: str, *, kind: str = "iam") -> dict[str, Any]:
+    def issue(
+        self, user_id: str, *, kind: str = "iam", family: str | None = None
+    ) -> dict[str, Any]:
         """Creates a token for ``user_id``.
 
+        Args:
+            user_id: The subject.
+            kind: ``"iam"``, ``"refresh"`` or ``"classic"``.
+            family: Id shared by an access token, its refresh token and every token refreshed
+                from them, so that a logout revokes them all (see :func:`family_key`).
+
         Returns:
-            ``{"token", "iat", "exp"}``.
+            ``{"token", "iat", "exp", "family"}``.
         """
         now = int(time.time())
         header = {"alg": "HS256", "typ": "JWT", "kid": "emulator"}
@@ -126,6 +134,7 @@ class TokenIssuer:
             "iat": now,
             "exp": now + self.ttl,
             "jti": secrets.token_hex(8),
+            "fam": family or secrets.token_hex(8),
             "iss": "qiskit-rest-emulator",
         }
         signing_input = (
@@ -134,7 +143,12 @@ class TokenIssuer:
             + _b64url(json.dumps(claims, separators=(",", ":")).encode())
         )
         sig = hmac.new(self._secret, signing_input.encode("ascii"), hashlib.sha256).digest()
-        return {"token": f"{signing_input}.{_b64url(sig)}", "iat": now, "exp": claims["exp"]}
+        return {
+            "token": f"{signing_input}.{_b64url(sig)}",
+            "iat": now,
+            "exp": claims["exp"],
+            "family": claims["fam"],
+        }
 
     def verify(self, token: str, *, kind: str | None = None) -> dict[str, Any] | None:
         """Returns the claims of a valid, unexpired token, else ``None``."""
@@ -159,3 +173,8 @@ class TokenIssuer:
 def token_hash(token: str) -> str:
     """Hash under which a revoked token is remembered (tokens are never stored raw)."""
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def family_key(claims: dict[str, Any]) -> str:
+    """Key under which a logout revokes a token's whole family (tokens without one: none)."""
+    return "family:" + str(claims.get("fam") or claims.get("jti", ""))

@@ -39,6 +39,10 @@ class EmulatorConfig:
             discards results 20 minutes after the task ends).
         faults: Fault specs (strings, see ``faults.parse_spec``) installed at start.
         log_requests: Log one line per request (method, path, status; never headers).
+        allowed_hosts: ``Host`` header names served besides IP literals, ``localhost`` and
+            ``host`` (a guard against DNS rebinding); ``["*"]`` serves any.
+        header_timeout: Seconds a connection may take to send a complete request head (and,
+            when new, to start one); slower connections are closed.
     """
 
     host: str = "127.0.0.1"
@@ -57,6 +61,8 @@ class EmulatorConfig:
     transpile_result_ttl: float = 1200.0
     faults: list[str] = field(default_factory=list)
     log_requests: bool = False
+    allowed_hosts: list[str] = field(default_factory=list)
+    header_timeout: float = 10.0
 
     @classmethod
     def from_kwargs(cls, **kwargs: Any) -> EmulatorConfig:

@@ -42,6 +42,7 @@ SESSION_NOT_FOUND = 1381
 SESSION_CLOSED = 1382
 TASK_NOT_FOUND = 1401
 MAINTENANCE = 1213
+STORAGE_FULL = 1214
 
 _SOLUTIONS = {
     INVALID_CREDENTIALS: "Verify your credentials and try again.",
@@ -64,6 +65,9 @@ def error_body(code: int, message: str, solution: str | None = None) -> dict[str
     Returns:
         The JSON-ready body.
     """
+    # A message quoting the caller's input may hold a lone surrogate, which no UTF-8 answer
+    # can carry: escape it rather than fail while rendering the error.
+    message = message.encode("utf-8", "backslashreplace").decode("utf-8")
     return {
         "errors": [
             {

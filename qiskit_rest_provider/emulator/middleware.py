@@ -1,16 +1,24 @@
-"""The outermost ASGI layer: failure injection, the body-size limit and request logging.
+"""The outermost ASGI layer: the Host check, failure injection, the body limit, request logs.
 
 It wraps the whole FastAPI app (outside Starlette's own error middleware) so that injected
 faults replace the real answer exactly as a broken proxy or server would, including a connection
 closed with no answer at all. Only method, path and status are ever logged, never headers
-(which carry tokens) or bodies (which carry API keys).
+(which carry tokens) or bodies (which carry API keys); control characters in a logged path are
+escaped, so ``%0a`` cannot forge a log line.
+
+The ``Host`` check defends a loopback server against DNS rebinding: a web page on
+``evil.example`` whose name the attacker re-points at 127.0.0.1 reaches the emulator with
+``Host: evil.example``. Accepted are IP literals (no name to re-point), ``localhost`` and its
+sub-domains, the configured host, and what ``allowed_hosts`` adds (``"*"``: anything).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
+import re
 import time
 from typing import Any
 
@@ -72,6 +80,58 @@ def _drop(send: Any) -> bool:
     return True
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with each control character as a backslash, x and two hex digits."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _host_name(header: bytes) -> str:
+    """The host of a ``Host`` header value, without port or IPv6 brackets, lowercased."""
+    text = header.decode("latin-1").strip().lower()
+    if text.startswith("["):
+        return text[1 : text.find("]")] if "]" in text else text
+    name, _, port = text.rpartition(":")
+    return name if name and port.isdigit() else text
+
+
+class HostCheck:
+    """Decides which ``Host`` headers a server accepts (see the module docstring).
+
+    Args:
+        configured: The host the server was told to bind.
+        extra: More accepted names; ``"*"`` accepts every host.
+    """
+
+    def __init__(self, configured: str, extra: list[str] | tuple[str, ...] = ()) -> None:
+        names = {configured, *extra}
+        self.any = "*" in names
+        self.names = frozenset(n.strip().strip("[]").lower() for n in names if n)
+        self._seen: dict[bytes, bool] = {}
+
+    def allows(self, header: bytes | None) -> bool:
+        """Whether a request with this ``Host`` header value (``None``: absent) is served."""
+        if header is None or self.any:
+            return True  # no Host (HTTP/1.0): not a browser's request, nothing to rebind
+        verdict = self._seen.get(header)
+        if verdict is None:
+            verdict = self._decide(_host_name(header))
+            if len(self._seen) < 1024:  # bounded: hosts are the caller's choice
+                self._seen[header] = verdict
+        return verdict
+
+    def _decide(self, host: str) -> bool:
+        if host in self.names or host == "localhost" or host.endswith(".localhost"):
+            return True
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return True
+
+
 class EmulatorMiddleware:
     """ASGI wrapper applying faults, the body limit and access logging.
 
@@ -80,15 +140,22 @@ class EmulatorMiddleware:
         faults: The fault registry.
         max_body_bytes: Largest accepted request body.
         log_requests: Log one line per request.
+        hosts: Which ``Host`` headers are served (all when ``None``).
     """
 
     def __init__(
-        self, app: Any, faults: FaultInjector, max_body_bytes: int, log_requests: bool
+        self,
+        app: Any,
+        faults: FaultInjector,
+        max_body_bytes: int,
+        log_requests: bool,
+        hosts: HostCheck | None = None,
     ) -> None:
         self.app = app
         self.faults = faults
         self.max_body_bytes = max_body_bytes
         self.log_requests = log_requests
+        self.hosts = hosts
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         """ASGI entry point."""
@@ -109,14 +176,23 @@ class EmulatorMiddleware:
             if self.log_requests:
                 logger.info(
                     "%s %s -> %s (%.1f ms)",
-                    scope["method"],
-                    scope["path"],
+                    printable(scope["method"]),
+                    printable(scope["path"]),
                     status_box[0],
                     1000 * (time.perf_counter() - started),
                 )
 
     async def _handle(self, scope: Scope, receive: Any, raw_send: Any, send: Any) -> None:
-        length = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        if self.hosts is not None and not self.hosts.allows(headers.get(b"host")):
+            message = (
+                "The Host header names a host this emulator does not serve (a guard against "
+                "DNS rebinding); start it with --allow-host NAME to accept it."
+            )
+            for reply in _error_messages(400, errors.VALIDATION, message):
+                await send(reply)
+            return
+        length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
             for message in _error_messages(413, errors.BODY_TOO_LARGE, "Request body too large."):
                 await send(message)

@@ -69,6 +69,7 @@ class EmulatorServer:
         import uvicorn
 
         from .app import create_app
+        from .protocol import protocol_class
 
         try:
             self._sock = _bind(self.config.host, self.config.port)
@@ -83,7 +84,7 @@ class EmulatorServer:
             log_config=None,
             access_log=False,
             lifespan="off",
-            http="h11",
+            http=protocol_class(self.config.header_timeout),  # h11, with a head deadline
             loop="asyncio",
             ws="none",
             timeout_keep_alive=60,

@@ -8,6 +8,7 @@ with the same directory sees every job, result and session.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -40,6 +41,19 @@ def _decode_row(row: sqlite3.Row | None) -> dict[str, Any] | None:
     return out
 
 
+class StoreDamaged(RuntimeError):
+    """The database file exists but SQLite cannot read it (the message says what to do)."""
+
+
+def storage_full(exc: BaseException) -> bool:
+    """Whether ``exc`` means the disk (or SQLite's page budget) is full."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "is full" in str(
+            exc
+        )
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
+
+
 class Store:
     """Thread-safe access to the emulator's database.
 
@@ -57,15 +71,24 @@ class Store:
             self._lock_file = lock_directory(data_dir)
         self.path = path
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        if data_dir is not None:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-        for table in ("jobs", "sessions", "tasks"):
-            cols = self._db.execute(f"PRAGMA table_info({table})").fetchall()
-            _TABLE_COLUMNS[table] = {c["name"] for c in cols}
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            if data_dir is not None:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+            for table in ("jobs", "sessions", "tasks"):
+                cols = self._db.execute(f"PRAGMA table_info({table})").fetchall()
+                _TABLE_COLUMNS[table] = {c["name"] for c in cols}
+        except sqlite3.DatabaseError as exc:
+            if self._lock_file is not None:
+                self._lock_file.close()
+            raise StoreDamaged(
+                f"the database file {path} cannot be used ({exc}). If it is damaged, move it "
+                "(with any -wal/-shm files beside it) out of the data directory to start with "
+                "an empty store, or restore it from a backup."
+            ) from None
 
     def close(self) -> None:
         """Closes the connection and releases the data directory."""
@@ -257,6 +280,7 @@ class Store:
             "INSERT OR IGNORE INTO revoked (token_hash, ts) VALUES (?, ?)", [token_digest, ts]
         )
 
-    def is_revoked(self, token_digest: str) -> bool:
-        """Whether a token was logged out."""
-        return bool(self._query("SELECT 1 FROM revoked WHERE token_hash = ?", [token_digest]))
+    def is_revoked(self, *digests: str) -> bool:
+        """Whether any of these (a token's hash, its family's key) was logged out."""
+        marks = ", ".join("?" * len(digests))
+        return bool(self._query(f"SELECT 1 FROM revoked WHERE token_hash IN ({marks})", digests))

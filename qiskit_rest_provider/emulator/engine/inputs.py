@@ -196,6 +196,8 @@ def parse_pubs(program: str, params: Mapping[str, Any], max_qubits: int) -> list
         where = f"PUB {index}"
         try:
             qasm, raw_obs, raw_values, extra = split_wire_pub(program, _qpy_to_qasm(pub))
+            if not qasm.strip():
+                raise JobInputError(f"{where}: the OpenQASM circuit is empty.")
             screen(qasm)
             num_qubits = declared_qubit_count(qasm)
             if num_qubits is not None and num_qubits > max_qubits:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from fastapi import Request
 
 from .. import errors
-from ..auth import Principal, fingerprint, token_hash
+from ..auth import Principal, family_key, fingerprint, token_hash
 from ..config import API_VERSIONS
 from ..errors import ApiError, bad_request, unauthorized
 from ..state import EmulatorState
@@ -21,15 +22,53 @@ def emu(request: Request) -> EmulatorState:
     return request.app.state.emu
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _check_text(value: Any) -> None:
+    """Raises ``UnicodeEncodeError`` for a string anywhere in ``value`` that is not UTF-8."""
+    stack = [value]
+    while stack:  # iterative: the nesting depth is the sender's choice
+        item = stack.pop()
+        if isinstance(item, str):
+            item.encode("utf-8")
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def parse_json(raw: bytes | str) -> Any:
+    """Parses untrusted JSON text.
+
+    Raises:
+        ApiError: 400 when it is not JSON, nests too deeply for the parser, or holds a lone
+            UTF-16 surrogate (the escape ``ud800`` after a backslash: valid JSON, but no UTF-8
+            text can carry it).
+    """
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise bad_request("The request body is not valid JSON.") from None
+    escaped = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    if _SURROGATE_ESCAPE.search(escaped):  # only then can a decoded string hold one
+        try:
+            _check_text(value)
+        except UnicodeEncodeError:
+            raise bad_request(
+                'The request body holds a lone UTF-16 surrogate (e.g. "\\ud800"); '
+                "strings must be valid Unicode."
+            ) from None
+    return value
+
+
 async def json_body(request: Request) -> Any:
     """Parses the request body as JSON (``None`` when empty); 400 when it is not JSON."""
     raw = await request.body()
     if not raw.strip():
         return None
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
-        raise bad_request("The request body is not valid JSON.") from None
+    return parse_json(raw)
 
 
 def _bearer_user(state: EmulatorState, header: str, *, allow_api_key: bool) -> str | None:
@@ -40,7 +79,7 @@ def _bearer_user(state: EmulatorState, header: str, *, allow_api_key: bool) -> s
     if scheme.lower() == "bearer":
         claims = state.tokens.verify(credential)
         if claims is not None and claims.get("kind") == "iam":
-            if not state.store.is_revoked(token_hash(credential)):
+            if not state.store.is_revoked(token_hash(credential), family_key(claims)):
                 return str(claims["sub"])
             return None
         if allow_api_key and state.accounts.key_allowed(credential):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -11,10 +10,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from .. import errors
-from ..auth import Principal, fingerprint, token_hash
+from ..auth import Principal, family_key, fingerprint, token_hash
 from ..errors import ApiError, bad_request, unauthorized
 from ..views import iso
-from .deps import classic_principal, emu
+from .deps import classic_principal, emu, parse_json
 
 router = APIRouter()
 Who = Annotated[Principal, Depends(classic_principal)]
@@ -25,11 +24,11 @@ APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey"
 async def _form(request: Request) -> dict[str, str]:
     raw = (await request.body()).decode("utf-8", "replace")
     if request.headers.get("content-type", "").startswith("application/json"):
-        try:
-            data = json.loads(raw or "{}")
-        except ValueError:
-            raise bad_request("The request body is not valid JSON.") from None
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        data = parse_json(raw or "{}")
+        if not isinstance(data, dict):
+            return {}
+        # Only scalars: str() of a deeply nested value would recurse as deep as the JSON did.
+        return {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int, float))}
     return {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
 
 
@@ -39,6 +38,7 @@ async def iam_token(request: Request) -> JSONResponse:
     state = emu(request)
     form = await _form(request)
     grant = form.get("grant_type", "")
+    family: str | None = None  # a new login starts a new token family
     if grant == APIKEY_GRANT:
         api_key = form.get("apikey", "").strip()
         if not state.accounts.key_allowed(api_key):
@@ -50,14 +50,20 @@ async def iam_token(request: Request) -> JSONResponse:
             )
         user_id = fingerprint(api_key)
     elif grant == "refresh_token":
-        claims = state.tokens.verify(form.get("refresh_token", ""))
-        if claims is None or claims.get("kind") != "refresh":
+        refresh_token = form.get("refresh_token", "")
+        claims = state.tokens.verify(refresh_token)
+        if (
+            claims is None
+            or claims.get("kind") != "refresh"
+            or state.store.is_revoked(token_hash(refresh_token), family_key(claims))
+        ):
             raise ApiError(400, errors.INVALID_CREDENTIALS, "The refresh token is invalid.")
         user_id = str(claims["sub"])
+        family = str(claims.get("fam") or "") or None
     else:
         raise bad_request(f"Unsupported grant_type; use {APIKEY_GRANT!r}.")
-    access = state.tokens.issue(user_id, kind="iam")
-    refresh = state.tokens.issue(user_id, kind="refresh")
+    access = state.tokens.issue(user_id, kind="iam", family=family)
+    refresh = state.tokens.issue(user_id, kind="refresh", family=access["family"])
     return JSONResponse(
         {
             "access_token": access["token"],
@@ -76,10 +82,7 @@ async def classic_login(request: Request) -> JSONResponse:
     """Classic login: ``{"apiToken"}`` → ``{"id": <access token>, "ttl", "created", "userId"}``."""
     state = emu(request)
     raw = await request.body()
-    try:
-        body: Any = json.loads(raw or b"{}")
-    except ValueError:
-        raise bad_request("The request body is not valid JSON.") from None
+    body: Any = parse_json(raw or b"{}")
     api_token = body.get("apiToken") if isinstance(body, dict) else None
     if not isinstance(api_token, str) or not state.accounts.key_allowed(api_token.strip()):
         raise ApiError(401, errors.INVALID_CREDENTIALS, "Login failed.")
@@ -120,7 +123,11 @@ async def current_logout(request: Request) -> Response:
     """Revokes the bearer token of the request (the current API's ``/v1/logout``)."""
     state = emu(request)
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or state.tokens.verify(token.strip()) is None:
+    claims = state.tokens.verify(token.strip()) if scheme.lower() == "bearer" else None
+    if claims is None:
         raise unauthorized()
-    state.store.revoke(token_hash(token.strip()), time.time())
+    now = time.time()
+    state.store.revoke(token_hash(token.strip()), now)
+    # The refresh token issued with it (and every token refreshed from them) dies too.
+    state.store.revoke(family_key(claims), now)
     return Response(status_code=204)

@@ -18,6 +18,9 @@ MAX_LIMIT = 200
 #: a millisecond, less than the two thread hand-offs of ``run_in_threadpool``. Larger ones
 #: (big circuits, parameter sweeps) are validated in a worker thread to keep the loop free.
 INLINE_VALIDATION_BYTES = 16 * 1024
+#: Distinct ``tags`` filters one listing may give (each is one SQL condition; SQLite refuses
+#: expressions deeper than 1,000, and a job carries at most 8 tags anyway).
+MAX_TAG_FILTERS = 100
 
 
 def _flag(value: str | None, name: str) -> bool | None:
@@ -68,7 +71,13 @@ def _list_filters(request: Request, who: Principal) -> tuple[list[str], list[Any
                     f"Query parameter '{key}' must be an ISO-8601 timestamp."
                 ) from None
             where.append(f"created_ts {op} ?")
-    for tag in q.getlist("tags"):
+    tags = list(dict.fromkeys(q.getlist("tags")))
+    if len(tags) > MAX_TAG_FILTERS:
+        raise bad_request(
+            f"Too many 'tags' filters: {len(tags)} (limit {MAX_TAG_FILTERS}; a job has at most "
+            "8 tags)."
+        )
+    for tag in tags:
         where.append("EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = ?)")
         args.append(tag)
     return where, args

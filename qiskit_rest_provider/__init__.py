@@ -1,7 +1,8 @@
 """Drop-in Qiskit primitives over IBM Quantum's runtime REST API.
 
 ``from qiskit_rest_provider import EstimatorV2, SamplerV2, RuntimeService`` is all most users
-need. Exports are lazy so that importing the package costs no more than Qiskit itself.
+need; every exception (and qiskit-ibm-runtime's name for it) is importable from here too.
+Exports are lazy so that importing the package costs no more than Qiskit itself.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
     # ruff: noqa: F401 - names re-exported lazily through __getattr__
+    from .exceptions import *  # noqa: F403
     from .primitives.estimator import EstimatorV2
     from .primitives.options import EstimatorOptions, SamplerOptions
     from .primitives.sampler import SamplerV2
@@ -43,6 +45,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
+    if module is None and (name.endswith("Error") or name.startswith(("IBM", "Runtime"))):
+        # Every public exception (and qiskit-ibm-runtime's names for them), loaded on demand.
+        module = "qiskit_rest_provider.exceptions"
+        if name not in importlib.import_module(module).__all__:
+            module = None
     if module is None:
         raise AttributeError(f"module 'qiskit_rest_provider' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)

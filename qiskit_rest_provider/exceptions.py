@@ -1,7 +1,10 @@
 """Every error this package raises, in one tree.
 
 ``QiskitRestError`` is the root. Input errors are also ``ValueError`` so code written against
-Qiskit's own primitives keeps catching them.
+Qiskit's own primitives keeps catching them. qiskit-ibm-runtime's names (``IBMRuntimeError``,
+``RuntimeJobFailureError``, ``RuntimeInvalidStateError``...) are aliases of the classes raised in
+the same situations, so ``except`` clauses written for that package keep working after the
+import swap (see :mod:`._runtime_names`).
 """
 
 from __future__ import annotations
@@ -11,10 +14,14 @@ from typing import Any
 from qiskit.exceptions import QiskitError
 from qiskit.providers import JobError
 from qiskit.providers import JobTimeoutError as _QiskitJobTimeoutError
+from qiskit.providers.exceptions import QiskitBackendNotFoundError
 
 __all__ = [
     "QiskitRestError",
     "InvalidInputError",
+    "InvalidPubError",
+    "InvalidPubTypeError",
+    "PubValidationError",
     "PayloadError",
     "EncodeError",
     "DecodeError",
@@ -22,6 +29,8 @@ __all__ = [
     "ApiTimeoutError",
     "ApiError",
     "BadRequestError",
+    "NotAuthorizedError",
+    "InvalidStateError",
     "AuthenticationError",
     "PermissionDeniedError",
     "NotFoundError",
@@ -40,6 +49,9 @@ __all__ = [
     "JobTimeoutError",
     "TranspilerServiceError",
     "AccountError",
+    "AccountNotFoundError",
+    "AccountAlreadyExistsError",
+    "InstanceResolutionError",
 ]
 
 
@@ -69,8 +81,55 @@ class InvalidInputError(QiskitRestError, ValueError):
     """A PUB, option or argument is invalid; raised before anything is sent."""
 
 
+class InvalidPubError(InvalidInputError):
+    """A PUB is invalid; the message names its index and the fix."""
+
+
+class InvalidPubTypeError(InvalidPubError, TypeError):
+    """A PUB has the wrong type (also a ``TypeError``, as Qiskit raises)."""
+
+
+class PubValidationError(InvalidPubError):
+    """A PUB fails a pre-submit check against the backend.
+
+    Attributes:
+        pub_index: Index of the PUB in the ``run()`` call.
+        instruction: Name of the offending instruction, if any.
+        qubits: Its physical qubits, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        pub_index: int,
+        instruction: str | None = None,
+        qubits: tuple[int, ...] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.pub_index = pub_index
+        self.instruction = instruction
+        self.qubits = qubits
+
+
 class AccountError(QiskitRestError):
     """Saved-account or credential problem."""
+
+
+class AccountNotFoundError(AccountError):
+    """No saved or environment account matches."""
+
+
+class AccountAlreadyExistsError(AccountError):
+    """An account of that name is saved already (pass ``overwrite=True``)."""
+
+
+class InstanceResolutionError(AccountError):
+    """No instance was given and none could be discovered for the API key."""
+
+
+class InvalidStateError(QiskitRestError):
+    """The job or session is in a state that forbids the operation (e.g. cancel a done job)."""
 
 
 class PayloadError(QiskitRestError):
@@ -141,11 +200,15 @@ class BadRequestError(ApiError):
     """400/422: the server rejected the request body or query."""
 
 
-class AuthenticationError(ApiError):
+class NotAuthorizedError(ApiError):
+    """401 or 403: the credentials may not do this (qiskit-ibm-runtime's IBMNotAuthorizedError)."""
+
+
+class AuthenticationError(NotAuthorizedError):
     """401: missing, invalid or expired credentials."""
 
 
-class PermissionDeniedError(ApiError):
+class PermissionDeniedError(NotAuthorizedError):
     """403: the credentials may not use this instance or resource."""
 
 
@@ -157,7 +220,7 @@ class JobNotFoundError(NotFoundError):
     """The job id is unknown to this instance."""
 
 
-class BackendNotFoundError(NotFoundError):
+class BackendNotFoundError(NotFoundError, QiskitBackendNotFoundError):
     """The backend name is unknown to this instance."""
 
 
@@ -173,7 +236,7 @@ class SessionClosedError(QiskitRestError):
     """The Session or Batch was closed or cancelled, so it accepts no new jobs."""
 
 
-class ConflictError(ApiError):
+class ConflictError(ApiError, InvalidStateError):
     """409: the resource is in a state that forbids the operation."""
 
 
@@ -209,7 +272,7 @@ class JobMaxTimeoutError(JobFailureError):
     """The job was stopped by the service for exceeding ``max_execution_time`` (code 1305)."""
 
 
-class JobCancelledError(JobFailureError):
+class JobCancelledError(JobFailureError, InvalidStateError):
     """The job was cancelled, so it has no result."""
 
 
@@ -219,3 +282,10 @@ class JobTimeoutError(QiskitRestError, _QiskitJobTimeoutError):
 
 class TranspilerServiceError(QiskitRestError):
     """The transpiler task failed or could not be read."""
+
+
+# qiskit-ibm-runtime's names, bound to our classes (defined above, so the cycle is safe).
+from ._runtime_names import *  # noqa: E402, F403
+from ._runtime_names import RUNTIME_NAMES  # noqa: E402
+
+__all__ += RUNTIME_NAMES

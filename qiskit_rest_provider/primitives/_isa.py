@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..codec.target import faulty_gates, faulty_qubits
-from ._submit import InvalidPubError
+from ..exceptions import PubValidationError
 
 __all__ = ["PubValidationError", "BackendFacts", "facts_for", "IsaChecker", "SKIP_HINT"]
 
@@ -30,29 +30,6 @@ _TRANSPILE = (
     "Transpile it for the backend first: isa = generate_preset_pass_manager("
     "backend=backend, optimization_level=1).run(circuit)"
 )
-
-
-class PubValidationError(InvalidPubError):
-    """A PUB fails a pre-submit check.
-
-    Attributes:
-        pub_index: Index of the PUB in the ``run()`` call.
-        instruction: Name of the offending instruction, if any.
-        qubits: Its physical qubits, if any.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        pub_index: int,
-        instruction: str | None = None,
-        qubits: tuple[int, ...] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.pub_index = pub_index
-        self.instruction = instruction
-        self.qubits = qubits
 
 
 def fail(index: int, text: str, **where: Any) -> PubValidationError:

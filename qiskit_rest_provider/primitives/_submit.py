@@ -9,7 +9,14 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..codec.pubs import PubSpec
-from ..exceptions import ApiConnectionError, InvalidInputError, RateLimitError, ServerError
+from ..exceptions import (
+    ApiConnectionError,
+    InvalidInputError,
+    InvalidPubError,
+    InvalidPubTypeError,
+    RateLimitError,
+    ServerError,
+)
 
 if TYPE_CHECKING:
     from ..codec.circuits import CircuitExport
@@ -31,21 +38,16 @@ MAX_JOB_TAGS = 8  # the service's limit per job
 logger = logging.getLogger(__name__)
 
 
-class InvalidPubError(InvalidInputError):
-    """A PUB is invalid; the message names its index and the fix."""
-
-
-class InvalidPubTypeError(InvalidPubError, TypeError):
-    """A PUB has the wrong type (also a ``TypeError``, as Qiskit raises)."""
-
-
 def resolve_mode(mode: Any) -> tuple[Any, Any]:
     """Return ``(backend, session_or_None)`` for a backend, ``Session`` or ``Batch``.
 
     A session-like mode has ``_backend`` (the ``RestBackend``) and ``session_id``; with no mode,
-    the innermost ``with Session(...)`` / ``with Batch(...)`` block is used.
+    the innermost ``with Session(...)`` / ``with Batch(...)`` block is used. Any other Qiskit
+    ``BackendV2`` (a fake backend, ``AerSimulator``...) selects local mode: the backend comes
+    back as a :class:`~qiskit_rest_provider.service.local_backend.LocalBackend`.
     """
     from ..service.backend import RestBackend
+    from ..service.local_backend import LocalBackend, is_local_backend, local_backend
 
     if mode is None:
         from ..service.execution import current_session
@@ -58,11 +60,13 @@ def resolve_mode(mode: Any) -> tuple[Any, Any]:
     if isinstance(mode, RestBackend):
         return mode, None
     backend = getattr(mode, "_backend", None)
-    if isinstance(backend, RestBackend) and hasattr(mode, "session_id"):
+    if isinstance(backend, (RestBackend, LocalBackend)) and hasattr(mode, "session_id"):
         return backend, mode
+    if is_local_backend(mode):
+        return local_backend(mode), None
     raise InvalidInputError(
-        f"mode={mode!r} is not supported: pass a backend from RuntimeService.backend(), "
-        "a Session or a Batch."
+        f"mode={mode!r} is not supported: pass a backend from RuntimeService.backend() (or any "
+        "Qiskit BackendV2 for local mode), a Session or a Batch."
     )
 
 
@@ -125,8 +129,14 @@ def submit(
     specs: list[PubSpec],
     options: Any,
 ) -> RuntimeJob:
-    """Post one job and return its handle."""
+    """Post one job and return its handle (or run it in-process for a local backend)."""
     backend, session = resolve_mode(mode)
+    if not hasattr(backend, "service"):  # a LocalBackend: local mode, no HTTP
+        from ..service.local_job import run_local
+
+        if session is not None and hasattr(session, "_id_for_job"):
+            session._id_for_job()  # refuses a closed Session/Batch, as for the service
+        return run_local(program, backend, wire_pubs, specs, options)  # type: ignore[return-value]
     params: dict[str, Any] = {
         "pubs": wire_pubs,
         "options": options.to_program_options(),

@@ -13,7 +13,7 @@ import os
 import tempfile
 from typing import Any
 
-from ..exceptions import AccountError
+from ..exceptions import AccountAlreadyExistsError, AccountError
 
 __all__ = [
     "AccountAlreadyExistsError",
@@ -39,10 +39,6 @@ DEFAULT_URLS = {
     "ibm_cloud": "https://cloud.ibm.com",
     "ibm_quantum": "https://auth.quantum.ibm.com/api",
 }
-
-
-class AccountAlreadyExistsError(AccountError):
-    """An account of that name (or another default account) exists; pass ``overwrite=True``."""
 
 
 def _path(filename: str | None) -> str:

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..exceptions import AccountError, InvalidInputError
+from ..exceptions import AccountError, AccountNotFoundError, InvalidInputError
 from .account_file import (
     DEFAULT_ACCOUNT_FILE,
     DEFAULT_CHANNEL,
@@ -65,10 +65,6 @@ _KNOWN_KEYS = (
     "plans_preference",
     "tags",
 )
-
-
-class AccountNotFoundError(AccountError):
-    """No saved or environment account matches."""
 
 
 @dataclass

@@ -98,19 +98,27 @@ class Session:
         create_new: bool = True,
     ) -> None:
         from .backend import RestBackend
+        from .local_backend import is_local_backend, local_backend
 
-        if not isinstance(backend, RestBackend):
-            raise InvalidInputError(
-                f"{type(self).__name__} needs a backend from RuntimeService.backend(), "
-                f"got {type(backend).__name__}."
-            )
-        self._backend = backend
-        self._service: RuntimeService = backend.service
         self._max_time = _seconds(max_time)
         self._active = True
         self._lock = threading.Lock()
         self._tokens: list[Token[Session | None]] = []
-        self._session_id: str | None = self._create() if create_new else None
+        self._session_id: str | None = None
+        if not isinstance(backend, RestBackend):
+            if not is_local_backend(backend):
+                raise InvalidInputError(
+                    f"{type(self).__name__} needs a backend from RuntimeService.backend() or a "
+                    f"Qiskit BackendV2 (local mode), got {type(backend).__name__}."
+                )
+            # Local mode, as qiskit-ibm-runtime: no server session, jobs run in-process.
+            self._backend: Any = local_backend(backend)
+            self._service: Any = None
+            return
+        self._backend = backend
+        self._service = backend.service
+        if create_new:
+            self._session_id = self._create()
 
     def _create(self) -> str:
         fields = self._service.session_fields()
@@ -154,8 +162,8 @@ class Session:
         return self._session_id
 
     @property
-    def service(self) -> RuntimeService:
-        """The service the session belongs to."""
+    def service(self) -> RuntimeService | None:
+        """The service the session belongs to (``None`` in local mode)."""
         return self._service
 
     @property

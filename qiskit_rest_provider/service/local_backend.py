@@ -154,7 +154,7 @@ class LocalBackend:
         return False
 
     def _readout_pairs(self) -> list[tuple[float, float]]:
-        from ..emulator.engine.noise import readout_probabilities
+        from ..emulator.devices.noise import readout_probabilities
 
         pairs = readout_probabilities(self._properties) if self._properties else []
         if len(pairs) >= self.num_qubits:
@@ -181,7 +181,7 @@ class LocalBackend:
         key = (*qubits, readout, twirled)
         with self._noise_lock:
             if key not in self._noise:
-                from ..emulator.engine.noise import build_noise_model
+                from ..emulator.devices.noise import build_noise_model
 
                 self._noise[key] = build_noise_model(
                     self.target, self._readout, qubits, with_readout=readout, twirled=twirled

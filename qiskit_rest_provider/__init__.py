@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 from typing import TYPE_CHECKING, Any
 
 from .version import __version__
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+if os.environ.get("QISKIT_REST_LOG_LEVEL"):
+    from .log_config import configure_from_env
+
+    configure_from_env()
 
 _EXPORTS = {
     "EstimatorV2": "qiskit_rest_provider.primitives.estimator",

@@ -10,6 +10,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._extra import require_emulator_extra
+
+require_emulator_extra()  # the error names the extra to install, not only a missing module
+
 __all__ = ["start_emulator", "EmulatorServer", "EmulatorConfig", "FaultInjector", "Fault"]
 
 _EXPORTS = {

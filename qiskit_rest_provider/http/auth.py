@@ -21,6 +21,7 @@ import requests
 
 from ..exceptions import ApiConnectionError, AuthenticationError, BadRequestError
 from .errors import raise_for_response
+from .unreachable import unreachable_message
 
 __all__ = ["AuthProvider", "IamAuth", "ClassicAuth", "StaticBearer", "jwt_lifetime"]
 
@@ -116,7 +117,7 @@ class IamAuth:
             )
         except requests.RequestException as exc:
             raise ApiConnectionError(
-                f"Could not reach the token service at {self._token_url}: {type(exc).__name__}"
+                unreachable_message("the token service", self._token_url, exc)
             ) from None
         try:
             raise_for_response(response)
@@ -179,7 +180,7 @@ class ClassicAuth:
             )
         except requests.RequestException as exc:
             raise ApiConnectionError(
-                f"Could not reach the login service at {self._auth_url}: {type(exc).__name__}"
+                unreachable_message("the login service", self._auth_url + path, exc)
             ) from None
 
     def _fetch(self) -> tuple[str, float]:

@@ -16,6 +16,7 @@ from ..version import __version__
 from .auth import AuthProvider
 from .errors import raise_for_response, retry_after_seconds
 from .retry import RetryPolicy
+from .unreachable import is_refused, unreachable_message
 
 __all__ = ["Transport", "API_VERSION", "USER_AGENT"]
 
@@ -210,14 +211,13 @@ class Transport:
 
 def _refused(exc: requests.RequestException) -> bool:
     # A refused connection never reached the server, so any method may be retried.
-    text = repr(exc)
-    return isinstance(exc, requests.ConnectionError) and (
-        "NewConnectionError" in text or "Connection refused" in text
-    )
+    return is_refused(exc)
 
 
 def _connection_error(method: str, url: str, exc: requests.RequestException) -> Exception:
     where = url.split("?", 1)[0]
     if isinstance(exc, requests.Timeout):
         return ApiTimeoutError(f"{method} {where} timed out ({type(exc).__name__}).")
+    if is_refused(exc):
+        return ApiConnectionError(unreachable_message(method, where, exc))
     return ApiConnectionError(f"{method} {where} failed: {type(exc).__name__}.")

@@ -115,4 +115,8 @@ def build_transport(
         auth = ClassicAuth(account.token, auth_url, verify=tls, proxies=proxy_map)
         return Transport(api_base, auth, api_version=None, **kwargs)
     auth = IamAuth(account.token, auth_url, verify=tls, proxies=proxy_map)
+    if not account.instance:
+        from .hints import MissingInstanceTransport  # says why the service refuses
+
+        return MissingInstanceTransport(api_base, auth, **kwargs)
     return Transport(api_base, auth, instance=account.instance, **kwargs)

@@ -15,6 +15,7 @@ from . import accounts
 from .backend import RestBackend
 from .backend_filters import queue_length, select_backends
 from .endpoints import build_transport, classic_hgp, resolve_urls
+from .hints import configuration
 from .job import PollPolicy, RuntimeJob
 from .job_listing import job_from_data, jobs_query, page_jobs
 
@@ -136,7 +137,7 @@ class RuntimeService:
         backend = self._backends.get(key)
         if backend is None:
             other = self._backends.get((name, not key[1]))
-            config = other.configuration() if other else self.backends_api.configuration(name)
+            config = other.configuration() if other else configuration(self.backends_api, name)
             backend = RestBackend(self, config, use_fractional_gates=key[1])
             self._backends[key] = backend
         return backend

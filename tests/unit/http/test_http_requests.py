@@ -158,6 +158,7 @@ def test_post_is_not_blindly_retried_on_500(mocked):
 
 def test_unknown_backend(mocked, service):
     mocked.get(API + "/backends/nope/configuration", status=404, json={"errors": [{"code": 1007}]})
+    mocked.get(API + "/backends", json={"devices": [{"name": "ibm_kyiv"}, {"name": "ibm_fez"}]})
     with pytest.raises(BackendNotFoundError, match="nope"):
         service.backend("nope")
 

@@ -233,8 +233,13 @@ def test_backend_status_object(mocked, service):
 
 def test_unknown_backend(mocked, service):
     mocked.get(API + "/backends/nope/configuration", status=404, json={"errors": [{"code": 1007}]})
-    with pytest.raises(BackendNotFoundError):
+    mocked.get(API + "/backends", json={"devices": [{"name": "ibm_kyiv"}, {"name": "ibm_fez"}]})
+    with pytest.raises(BackendNotFoundError) as info:
         service.backend("nope")
+    assert info.value.message == (
+        "Backend 'nope' was not found in this instance. Its backends: ibm_fez, ibm_kyiv."
+    )
+    assert info.value.status_code == 404 and info.value.code == 1007
 
 
 # ------------------------------------------------------------------ jobs

@@ -59,7 +59,7 @@ def backend_not_found(
     close = difflib.get_close_matches(name, names, n=1)
     if close:
         message += f" Did you mean {close[0]!r}?"
-    return error.recast(BackendNotFoundError, message)  # type: ignore[return-value]
+    return error.recast(BackendNotFoundError, message)
 
 
 def configuration(backends_api: BackendsApi, name: str) -> dict[str, Any]:

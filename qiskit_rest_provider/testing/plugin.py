@@ -28,7 +28,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from qiskit_rest_provider import EstimatorV2, RestBackend, RuntimeService, SamplerV2
+    from qiskit_rest_provider.primitives.estimator import EstimatorV2
+    from qiskit_rest_provider.primitives.sampler import SamplerV2
+    from qiskit_rest_provider.service.backend import RestBackend
+    from qiskit_rest_provider.service.runtime import RuntimeService
     from qiskit_rest_provider.emulator import EmulatorServer, FaultInjector
 
 DEFAULT_BACKEND = "ibmq_qasm_simulator"
@@ -138,7 +141,7 @@ def rest_service(
     rest_emulator: EmulatorServer, rest_faults: FaultInjector, request: pytest.FixtureRequest
 ) -> RuntimeService:
     """A ``RuntimeService`` on the emulator, in an instance of this test's own."""
-    from qiskit_rest_provider import RuntimeService
+    from qiskit_rest_provider.service.runtime import RuntimeService
 
     return RuntimeService(
         token=API_KEY, url=rest_emulator.url, instance=_instance_for(request.node.nodeid)
@@ -166,7 +169,7 @@ def rest_backend(rest_service: RuntimeService, request: pytest.FixtureRequest) -
 @pytest.fixture
 def rest_sampler(rest_backend: RestBackend) -> SamplerV2:
     """``SamplerV2`` on ``rest_backend``."""
-    from qiskit_rest_provider import SamplerV2
+    from qiskit_rest_provider.primitives.sampler import SamplerV2
 
     return SamplerV2(mode=rest_backend)
 
@@ -174,7 +177,7 @@ def rest_sampler(rest_backend: RestBackend) -> SamplerV2:
 @pytest.fixture
 def rest_estimator(rest_backend: RestBackend) -> EstimatorV2:
     """``EstimatorV2`` on ``rest_backend``."""
-    from qiskit_rest_provider import EstimatorV2
+    from qiskit_rest_provider.primitives.estimator import EstimatorV2
 
     return EstimatorV2(mode=rest_backend)
 
@@ -185,6 +188,6 @@ def ibm_service() -> RuntimeService:
     reason = ibm_credentials_reason()
     if reason is not None:
         pytest.skip(reason)
-    from qiskit_rest_provider import RuntimeService
+    from qiskit_rest_provider.service.runtime import RuntimeService
 
     return RuntimeService()

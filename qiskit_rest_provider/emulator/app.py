@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import errors
+from .dashboard import make_router as make_dashboard_router
 from .errors import ApiError, error_body
 from .middleware import BodyTooLarge, EmulatorMiddleware, HostCheck, printable
 from .routes import backends, globalsearch, identity, jobs, misc, sessions, transpile
@@ -159,6 +160,7 @@ def create_app(state: EmulatorState) -> Any:
         app.include_router(module.make_router(classic_principal, classic=True), prefix="/runtime")
     app.include_router(transpile.router)
     app.include_router(globalsearch.router)
+    app.include_router(make_dashboard_router())
     config = state.config
     return EmulatorMiddleware(
         HotRoutes(app),

@@ -240,11 +240,6 @@ class Store:
             self._exec("UPDATE jobs SET result_read = 1 WHERE id = ?", [job_id])
             return body
 
-    def queue_length(self, backend: str) -> int:
-        """Jobs queued or running on ``backend``."""
-        sql = "SELECT COUNT(*) AS n FROM jobs WHERE backend = ? AND status IN ('Queued', 'Running')"
-        return int(self._query(sql, [backend])[0]["n"])
-
     # -- sessions -----------------------------------------------------------------------------
     def insert_session(self, session: dict[str, Any]) -> None:
         """Inserts a session row."""
@@ -290,24 +285,7 @@ class Store:
         marks = ", ".join("?" * len(digests))
         return bool(self._query(f"SELECT 1 FROM revoked WHERE token_hash IN ({marks})", digests))
 
-    def list_sessions(
-        self, instance: str, limit: int, offset: int
-    ) -> tuple[list[dict[str, Any]], int]:
-        """One page of an instance's sessions, newest first, and their total count."""
+    def select(self, sql: str, args: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        """Rows of a read-only query, decoded (for views such as the dashboard's)."""
         with self._lock:
-            count = self._query("SELECT COUNT(*) AS n FROM sessions WHERE instance = ?", [instance])
-            rows = self._query(
-                "SELECT * FROM sessions WHERE instance = ? "
-                "ORDER BY created_ts DESC LIMIT ? OFFSET ?",
-                [instance, limit, offset],
-            )
-        return [_decode_row(r) for r in rows], int(count[0]["n"])  # type: ignore[misc]
-
-    def session_usage(self, session_id: str) -> dict[str, Any]:
-        """How many jobs a session ran and their total run time."""
-        row = self._query(
-            "SELECT COUNT(*) AS n, COALESCE(SUM(run_seconds), 0) AS s FROM jobs "
-            "WHERE session_id = ?",
-            [session_id],
-        )[0]
-        return {"jobs": int(row["n"]), "usage_seconds": round(float(row["s"]), 3)}
+            return [_decode_row(r) for r in self._query(sql, args)]  # type: ignore[misc]

@@ -13,7 +13,7 @@ from ..jobs import JobService
 from ..routes.deps import current_principal, emu
 from ..sessions import SessionService
 from ..views import iso, job_view
-from . import views
+from . import queries, views
 
 __all__ = ["make_router", "SECURITY_HEADERS"]
 
@@ -35,7 +35,7 @@ _SESSION_PAGE = 50
 
 
 def _asset(name: str) -> bytes:
-    return resources.files(__package__).joinpath("static", name).read_bytes()
+    return resources.files(__package__).joinpath("static").joinpath(name).read_bytes()
 
 
 def make_router() -> APIRouter:
@@ -87,10 +87,12 @@ def make_router() -> APIRouter:
     async def sessions(request: Request, who: Who, offset: int = 0) -> JSONResponse:
         state = emu(request)
         service = SessionService(state)
-        rows, count = state.store.list_sessions(who.instance, _SESSION_PAGE, max(0, offset))
+        rows, count = queries.list_sessions(
+            state.store, who.instance, _SESSION_PAGE, max(0, offset)
+        )
         items = []
         for row in rows:
-            item = {**service.view(who, row["id"]), **state.store.session_usage(row["id"])}
+            item = {**service.view(who, row["id"]), **queries.session_usage(state.store, row["id"])}
             items.append(item)
         return JSONResponse(
             {"sessions": items, "count": count, "offset": offset, "limit": _SESSION_PAGE}
@@ -116,7 +118,7 @@ def make_router() -> APIRouter:
                 "backend_version",
             )
         }
-        queue = state.store.queue_length(name)
+        queue = queries.queue_length(state.store, name)
         return JSONResponse(
             {
                 "name": name,

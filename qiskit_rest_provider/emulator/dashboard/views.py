@@ -137,7 +137,7 @@ def backend_map(configuration: dict[str, Any], properties: dict[str, Any] | None
     """Qubits with positions and errors, and couplers with their two-qubit gate error."""
     num_qubits = int(configuration.get("n_qubits", 0))
     edges = [tuple(e) for e in configuration.get("coupling_map") or []]
-    layout = coupling_layout(num_qubits, edges)  # type: ignore[arg-type]
+    layout = coupling_layout(num_qubits, edges)
     qubit_props: list[dict[str, float]] = [{} for _ in range(num_qubits)]
     edge_error: dict[tuple[int, int], float] = {}
     if properties:

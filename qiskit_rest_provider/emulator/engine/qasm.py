@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from qiskit import QuantumCircuit
 
 from .fastpath import UndefinedGate, rewrite_for_rust
+from .workload import WorkRefused, expanded_size
 
 __all__ = [
     "QasmRejected",
@@ -56,6 +57,9 @@ class Limits:
     max_clbits: int = 65536
     max_literal: int = 10_000_000
     max_chars: int = 50_000_000
+    #: Instructions the text may expand to once gate definitions, loops and register
+    #: broadcasts are unrolled (counted without unrolling: :mod:`.workload`).
+    max_operations: int = 1_000_000
 
 
 DEFAULT_LIMITS = Limits()
@@ -135,6 +139,16 @@ def screen(qasm: str, limits: Limits = DEFAULT_LIMITS) -> None:
     for literal in _long_literal(limits.max_literal).findall(code):
         if len(literal) > 15 or int(literal) > limits.max_literal:
             raise QasmRejected(f"Integer literal {literal[:20]} exceeds {limits.max_literal}.")
+    try:
+        size = expanded_size(qasm, limits.max_operations + 1)
+    except WorkRefused as exc:
+        raise QasmRejected(f"The circuit's size cannot be bounded: {exc}") from None
+    if size > limits.max_operations:
+        raise QasmRejected(
+            f"The circuit expands to more than {limits.max_operations:,} instructions once its "
+            f"gate definitions, loops and register broadcasts are unrolled (limit "
+            f"{limits.max_operations:,} instructions)."
+        )
 
 
 def declared_qubit_count(qasm: str) -> int | None:

@@ -22,6 +22,7 @@ from ..exceptions import (
     JobTimeoutError,
 )
 from .polling import PollPolicy
+from .progress import with_progress
 
 __all__ = ["RuntimeJob", "PollPolicy"]
 
@@ -164,16 +165,21 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
             return False
         return True
 
+    @with_progress
     def wait_for_final_state(
         self,
         timeout: float | None = None,
         callback: Callable[[str, JobState], None] | None = None,
+        *,
+        progress: bool | None = None,
     ) -> JobState:
-        """Poll until the job is final.
+        """Poll until the job is final (status changes are logged at INFO).
 
         Args:
             timeout: Seconds to wait at most; ``None`` waits as long as it takes.
             callback: Called as ``callback(job_id, state)`` after every poll.
+            progress: Show a live progress bar (status, queue position, time waited) on
+                stderr or in the notebook; ``None`` follows ``QISKIT_REST_PROGRESS``.
 
         Raises:
             JobTimeoutError: ``timeout`` elapsed; the job itself goes on.
@@ -218,8 +224,12 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
                 delay = min(delay, remaining)
             time.sleep(delay)
 
-    def result(self, timeout: float | None = None) -> PrimitiveResult:
+    def result(
+        self, timeout: float | None = None, *, progress: bool | None = None
+    ) -> PrimitiveResult:
         """Wait for the job and return its ``PrimitiveResult`` (downloaded once).
+
+        ``progress=True`` shows a progress bar while waiting (see ``wait_for_final_state``).
 
         Raises:
             JobTimeoutError: ``timeout`` elapsed first.
@@ -228,7 +238,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
         """
         if self._result is not None:
             return self._result
-        state = self.wait_for_final_state(timeout)
+        state = self.wait_for_final_state(timeout, progress=progress)
         with self._lock:
             if self._result is not None:
                 return self._result

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+import time
+import uuid
 from typing import Any
 from urllib.parse import quote
 
-from ..exceptions import JobNotFoundError
-from ..http import Transport
+import requests
+
+from ..exceptions import ApiConnectionError, JobNotFoundError, RateLimitError, ServerError
+from ..http import NO_RETRY, RetryPolicy, Transport
 from ._errors import narrow_not_found
 
-__all__ = ["JobsApi"]
+__all__ = ["JobsApi", "IDEMPOTENCY_TAG_PREFIX", "MAX_JOB_TAGS"]
+
+logger = logging.getLogger(__name__)
+
+IDEMPOTENCY_TAG_PREFIX = "qrp-submit-"
+MAX_JOB_TAGS = 8  # the service's limit per job
 
 # Job creation can take long on a busy service; the official client waits 900 s.
 _CREATE_TIMEOUT = (5.0, 300.0)
@@ -25,15 +35,61 @@ class JobsApi:
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
 
-    def _call(self, method: str, job_id: str, suffix: str = "", **kwargs: Any):
+    def _call(self, method: str, job_id: str, suffix: str = "", **kwargs: Any) -> requests.Response:
         with narrow_not_found(JobNotFoundError, f"Job '{job_id}' (in this instance)"):
             return self._transport.request(method, _path(job_id, suffix), **kwargs)
 
-    def create(self, body: dict[str, Any]) -> dict[str, Any]:
-        """``POST /jobs``; returns ``{"id", "backend", ...}``."""
-        return self._transport.request(
-            "POST", "jobs", json_body=body, timeout=_CREATE_TIMEOUT
+    def create(self, body: dict[str, Any], *, retry: RetryPolicy | None = None) -> dict[str, Any]:
+        """``POST /jobs`` once (the transport repeats only what cannot duplicate a job).
+
+        Returns ``{"id", "backend", ...}``. Prefer :meth:`create_once`.
+        """
+        return self._transport.request(  # type: ignore[no-any-return]
+            "POST", "jobs", json_body=body, timeout=_CREATE_TIMEOUT, retry=retry
         ).json()
+
+    def create_once(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /jobs`` that never creates a job twice; retries by the transport's policy.
+
+        A unique tag is added to ``body["tags"]`` (in place, so the caller's job handle knows
+        it). When the answer is lost (a 5xx or a dropped connection after the request may have
+        reached the server), the tag is looked up with ``GET /jobs`` before posting again, so a
+        job the server did create is adopted instead of duplicated. A 429 waits as the server
+        asks. Every attempt counts against the one policy: at most ``max_attempts`` POSTs in
+        all (the transport does not also retry them). If the user already uses all the tags
+        the service allows, there is no room for the marker: then only what the transport
+        repeats anyway (429, a request that never left) is repeated.
+        """
+        tags = list(body.get("tags") or [])
+        if len(tags) >= MAX_JOB_TAGS:
+            return self.create(body)
+        key = IDEMPOTENCY_TAG_PREFIX + uuid.uuid4().hex
+        body["tags"] = [*tags, key]
+        policy = self._transport.retry
+        waited = 0.0
+        for attempt in range(policy.max_attempts):
+            try:
+                return self.create(body, retry=NO_RETRY)
+            except RateLimitError as exc:
+                delay = policy.delay(attempt, exc.retry_after)
+                error: Exception = exc
+            except (ServerError, ApiConnectionError) as exc:
+                found = self._find_by_tag(key)
+                if found is not None:
+                    logger.info("adopted job %s created before the answer was lost", found["id"])
+                    return found
+                delay, error = policy.delay(attempt), exc
+            if attempt + 1 >= policy.max_attempts or waited + delay > policy.max_total:
+                raise error
+            time.sleep(delay)
+            waited += delay
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _find_by_tag(self, key: str) -> dict[str, Any] | None:
+        # If this lookup fails too we cannot tell whether the job exists, so its error
+        # propagates rather than risking a duplicate.
+        jobs = self.list(tags=key, limit=1, exclude_params=True).get("jobs") or []
+        return jobs[0] if jobs else None
 
     def get(self, job_id: str, *, exclude_params: bool = True) -> dict[str, Any]:
         """``GET /jobs/{id}``."""

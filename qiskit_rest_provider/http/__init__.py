@@ -5,7 +5,7 @@ Knows only ``requests`` and the standard library; nothing here imports Qiskit.
 
 from .auth import AuthProvider, ClassicAuth, IamAuth, StaticBearer
 from .errors import raise_for_response
-from .retry import RetryPolicy
+from .retry import NO_RETRY, RetryPolicy
 from .transport import Transport
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "ClassicAuth",
     "IamAuth",
     "StaticBearer",
+    "NO_RETRY",
     "RetryPolicy",
     "Transport",
     "raise_for_response",

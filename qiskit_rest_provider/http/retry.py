@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-__all__ = ["RetryPolicy", "RETRY_STATUSES"]
+__all__ = ["RetryPolicy", "RETRY_STATUSES", "NO_RETRY"]
 
 # IBM's forcelist (qiskit-ibm-runtime PostForcelistRetry) plus 429.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 524})

@@ -89,6 +89,7 @@ class Transport:
         json_body: Any = None,
         timeout: tuple[float, float] | None = None,
         idempotent: bool = False,
+        retry: RetryPolicy | None = None,
     ) -> requests.Response:
         """Send one logical request; retries transient failures, raises typed errors.
 
@@ -99,6 +100,8 @@ class Transport:
             json_body: JSON-serialisable body.
             timeout: Override ``(connect, read)`` for this call.
             idempotent: Repeating the request is harmless even if it reached the server.
+            retry: This call's policy instead of the transport's (``NO_RETRY`` when the caller
+                runs its own retry loop, as job creation does).
 
         Returns:
             The successful response.
@@ -114,6 +117,7 @@ class Transport:
         waited = 0.0
         reauthenticated = False
         attempt = 0
+        policy = self.retry if retry is None else retry
         while True:
             auth_headers = self.auth.headers()
             try:
@@ -141,12 +145,12 @@ class Transport:
                 status, sent, error = response.status_code, True, None
             attempt += 1
             delay = None
-            if attempt < self.retry.max_attempts and self.retry.should_retry(
+            if attempt < policy.max_attempts and policy.should_retry(
                 method, status=status, sent=sent, idempotent=idempotent
             ):
                 hint = retry_after_seconds(response) if status is not None else None
-                delay = self.retry.delay(attempt - 1, hint)
-            if delay is None or waited + delay > self.retry.max_total:
+                delay = policy.delay(attempt - 1, hint)
+            if delay is None or waited + delay > policy.max_total:
                 if error is not None:
                     raise error
                 raise_for_response(response)

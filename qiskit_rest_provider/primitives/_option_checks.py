@@ -6,7 +6,6 @@ value rejected here would have been rejected by the server after a round trip.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from numbers import Integral, Real
 from typing import Any
@@ -222,13 +221,3 @@ def callback(value: Any) -> Callable[..., Any]:
     if not callable(value):
         raise TypeError(f"expected a callable, got {value!r}")
     return value
-
-
-def hms_to_seconds(text: str) -> int:
-    """``"2h 30m 10s"``/``"1d"`` -> seconds (units d, h, m, s), as qiskit-ibm-runtime accepts."""
-    parts = re.findall(r"(\d+)\s*([dhms])", text)
-    rest = re.sub(r"(\d+)\s*([dhms])", "", text).strip()
-    if not parts or rest:
-        raise ValueError(f"invalid duration {text!r}; use e.g. '2h 30m' or seconds as an int")
-    scale = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-    return sum(int(n) * scale[u] for n, u in parts)

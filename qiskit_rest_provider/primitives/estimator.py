@@ -11,7 +11,8 @@ from qiskit.primitives.containers.estimator_pub import EstimatorPub, EstimatorPu
 
 from ..codec.pubs import encode_estimator_pub
 from ..exceptions import InvalidInputError
-from ._submit import InvalidPubError, coerce_pubs, encode_pubs, resolve_mode, submit
+from ..service.submission import resolve_mode, submit_job
+from ._submit import InvalidPubError, coerce_pubs, encode_pubs
 from .options import EstimatorOptions
 
 if TYPE_CHECKING:
@@ -125,4 +126,4 @@ class EstimatorV2(BaseEstimatorV2):
             from .validation import check_payload_size
 
             check_payload_size(wire)
-        return submit("estimator", self._mode, wire, specs, self._options)
+        return submit_job("estimator", self._mode, wire, specs, self._options)

@@ -11,7 +11,8 @@ from qiskit.primitives.containers.sampler_pub import SamplerPub, SamplerPubLike
 
 from ..codec.pubs import encode_sampler_pub
 from ..exceptions import InvalidInputError
-from ._submit import InvalidPubError, coerce_pubs, encode_pubs, resolve_mode, submit
+from ..service.submission import resolve_mode, submit_job
+from ._submit import InvalidPubError, coerce_pubs, encode_pubs
 from .options import SamplerOptions
 
 if TYPE_CHECKING:
@@ -99,4 +100,4 @@ class SamplerV2(BaseSamplerV2):
             from .validation import check_payload_size
 
             check_payload_size(wire)
-        return submit("sampler", self._mode, wire, specs, self._options)
+        return submit_job("sampler", self._mode, wire, specs, self._options)

@@ -28,10 +28,11 @@ from ..exceptions import (
     SessionModeNotAllowedError,
     SessionNotFoundError,
 )
-from ..primitives._option_checks import hms_to_seconds
+from .durations import max_time_seconds
 
 if TYPE_CHECKING:
     from .backend import RestBackend
+    from .local_backend import LocalBackend
     from .runtime import RuntimeService
 
 __all__ = ["Session", "Batch", "current_session"]
@@ -57,21 +58,6 @@ _DETAIL_NAMES = {
 def current_session() -> Session | None:
     """The innermost ``with Session(...)`` / ``with Batch(...)`` block of this thread/task."""
     return _CURRENT.get()
-
-
-def _seconds(max_time: int | str | None) -> int | None:
-    if max_time is None:
-        return None
-    if isinstance(max_time, str):
-        try:
-            return hms_to_seconds(max_time)
-        except ValueError as exc:
-            raise InvalidInputError(f"Invalid max_time: {exc}") from None
-    if isinstance(max_time, bool) or not isinstance(max_time, int) or max_time < 1:
-        raise InvalidInputError(
-            f"max_time must be a positive int (seconds) or '2h 30m', got {max_time!r}."
-        )
-    return max_time
 
 
 class Session:
@@ -100,7 +86,7 @@ class Session:
         from .backend import RestBackend
         from .local_backend import is_local_backend, local_backend
 
-        self._max_time = _seconds(max_time)
+        self._max_time = max_time_seconds(max_time)
         self._active = True
         self._lock = threading.Lock()
         self._tokens: list[Token[Session | None]] = []
@@ -175,7 +161,12 @@ class Session:
         """Name of the session's backend."""
         return self._backend.name
 
-    def _id_for_job(self) -> str | None:
+    @property
+    def rest_backend(self) -> RestBackend | LocalBackend:
+        """The backend object the session's jobs run on (a ``LocalBackend`` in local mode)."""
+        return self._backend
+
+    def id_for_job(self) -> str | None:
         """The id to put on a new job; refuses once the session was closed or cancelled.
 
         Raises:

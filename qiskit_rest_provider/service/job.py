@@ -50,6 +50,7 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
         tags: list[str] | None = None,
         poll: PollPolicy | None = None,
         job_data: dict[str, Any] | None = None,
+        submitted_at: float | None = None,
     ) -> None:
         super().__init__(job_id)
         self._api = jobs_api
@@ -63,8 +64,8 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
         self._state = JobState.INITIALIZING
         self._job_data: dict[str, Any] = dict(job_data or {})
         self._result: PrimitiveResult | None = None
-        # Set by submit(): when the service answered the POST (the first poll waits from it).
-        self._submitted_at: float | None = None
+        # From submit: when the service answered the POST (the first poll waits from it).
+        self._submitted_at = submitted_at
         if job_data:
             self._absorb(job_data)
 

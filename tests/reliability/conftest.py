@@ -7,8 +7,8 @@ import uuid
 from qiskit import QuantumCircuit
 
 from qiskit_rest_provider import RuntimeService
+from qiskit_rest_provider.api.jobs import IDEMPOTENCY_TAG_PREFIX
 from qiskit_rest_provider.http import RetryPolicy
-from qiskit_rest_provider.primitives._submit import IDEMPOTENCY_TAG_PREFIX
 from qiskit_rest_provider.service.job import PollPolicy
 
 SIM = "ibmq_qasm_simulator"

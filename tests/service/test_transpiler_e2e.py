@@ -121,13 +121,14 @@ def test_layout_applied_estimates_are_exact_on_the_noiseless_device(svc, isa_cir
     from qiskit.primitives.containers.estimator_pub import EstimatorPub
 
     from qiskit_rest_provider.codec.pubs import encode_estimator_pub
-    from qiskit_rest_provider.primitives._submit import encode_pubs, submit
+    from qiskit_rest_provider.primitives._submit import encode_pubs
     from qiskit_rest_provider.primitives.options import EstimatorOptions
+    from qiskit_rest_provider.service.submission import submit_job
 
     pub = EstimatorPub.coerce(
         apply_layout_to_observables((isa_circuits[level], OBSERVABLE, VALUES)), 0.0
     )
     wire, specs = encode_pubs([pub], encode_estimator_pub)
-    job = submit("estimator", svc.backend("ibm_brisbane"), wire, specs, EstimatorOptions())
+    job = submit_job("estimator", svc.backend("ibm_brisbane"), wire, specs, EstimatorOptions())
     evs = job.result(timeout=120)[0].data.evs
     assert np.allclose(evs, _exact(), rtol=0, atol=1e-9)

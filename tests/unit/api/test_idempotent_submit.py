@@ -7,9 +7,9 @@ import requests
 from qiskit import QuantumCircuit
 
 from qiskit_rest_provider import SamplerV2
-from qiskit_rest_provider.exceptions import ServerError
+from qiskit_rest_provider.api.jobs import IDEMPOTENCY_TAG_PREFIX
+from qiskit_rest_provider.exceptions import RateLimitError, ServerError
 from qiskit_rest_provider.http import RetryPolicy
-from qiskit_rest_provider.primitives._submit import IDEMPOTENCY_TAG_PREFIX
 from tests.unit.conftest import API, SIM_CONFIG
 
 
@@ -83,3 +83,22 @@ def test_no_room_for_the_marker_tag_means_no_blind_retry(mocked, backend):
     posts = [c for c in mocked.calls if c.request.method == "POST" and "/jobs" in c.request.url]
     assert len(posts) == 1
     assert json.loads(posts[0].request.body)["tags"] == user_tags
+
+
+def test_429_without_end_posts_max_attempts_times_in_all(mocked, backend):
+    # One policy counts every POST: the transport does not retry them again inside each of
+    # create_once's attempts (that made 4 x 4 = 16 POSTs).
+    mocked.post(API + "/jobs", status=429, headers={"Retry-After": "0"})
+    with pytest.raises(RateLimitError):
+        SamplerV2(mode=backend).run([_circuit()], shots=5)
+    posts, _ = _posted_tag(mocked)
+    assert len(posts) == 4
+    assert not [c for c in mocked.calls if c.request.method == "GET" and "tags" in c.request.url]
+
+
+def test_the_marker_tag_is_on_the_job_handle(mocked, backend):
+    mocked.post(API + "/jobs", json={"id": "ok", "backend": "x"})
+    sampler = SamplerV2(mode=backend, options={"environment": {"job_tags": ["mine"]}})
+    job = sampler.run([_circuit()], shots=5)
+    _, key = _posted_tag(mocked)
+    assert job.tags == ["mine", key]

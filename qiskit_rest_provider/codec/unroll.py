@@ -46,7 +46,7 @@ class _Scan:
 
     def instruction(self, inst: Any, depth: int) -> bool:
         if inst.is_standard_gate():
-            return inst.name == "global_phase"
+            return bool(inst.name == "global_phase")
         op = inst.operation
         if isinstance(op, ControlFlowOp):
             return any(self.circuit(block, depth) for block in op.blocks)

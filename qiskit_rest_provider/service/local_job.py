@@ -223,7 +223,7 @@ class LocalRuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
 
     # ------------------------------------------------------------------ status
 
-    def status(self) -> JobStatus:  # type: ignore[override]
+    def status(self) -> JobStatus:
         """Qiskit's ``JobStatus``, as qiskit-ibm-runtime's local jobs (``PrimitiveJob``) answer."""
         return self._state().to_qiskit()
 

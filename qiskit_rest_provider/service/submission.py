@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from ..codec.jobs import job_body
 from ..exceptions import InvalidInputError
@@ -27,7 +27,7 @@ __all__ = ["Mode", "JobOptions", "resolve_mode", "submit_job"]
 
 logger = logging.getLogger(__name__)
 
-Mode = RestBackend | Session | Batch | BackendV2 | None
+Mode: TypeAlias = "RestBackend | Session | Batch | BackendV2 | None"
 """What a primitive runs on: a backend, a session or batch, or (``None``) the open one.
 
 Any other Qiskit ``BackendV2`` (a fake backend, ``AerSimulator``...) selects local mode."""

@@ -71,6 +71,28 @@ def integer(ge: int | None = None, le: int | None = None) -> Check:
     return check
 
 
+def seed(ge: int | None = None) -> Check:
+    """An integer seed, or a ``numpy.random.Generator`` that draws one each time it is sent."""
+    as_integer = integer(ge=ge)
+
+    def check(value: Any) -> Any:
+        import numpy as np
+
+        return value if isinstance(value, np.random.Generator) else as_integer(value)
+
+    return check
+
+
+def seed_wire(value: Any) -> int:
+    """The integer sent; a generator draws a fresh one per job.
+
+    So a seeded generator reproduces a sequence of runs, as with Qiskit's reference primitives.
+    """
+    if isinstance(value, int):
+        return value
+    return int(value.integers(0, 2**31))
+
+
 def real(ge: float | None = None, gt: float | None = None, le: float | None = None) -> Check:
     """A real number within bounds (ints stay ints, so the payload keeps the user's form)."""
 

@@ -109,7 +109,7 @@ class EstimatorV2(BaseEstimatorV2):
             precision = self._options.default_precision
         if precision is not None:
             precision = _check_precision(precision, "run()")
-        coerced = coerce_pubs(pubs, lambda pub: self._coerce(pub, precision))
+        coerced = coerce_pubs(pubs, lambda pub: self._coerce(pub, precision), "Estimator")
         if not coerced:
             raise InvalidInputError("run() needs at least one PUB.")
         for index, pub in enumerate(coerced):

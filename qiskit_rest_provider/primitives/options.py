@@ -168,7 +168,7 @@ class SimulatorOptions(OptionGroup):
     """``simulator``: honoured by simulator backends only."""
 
     _fields = {
-        "seed_simulator": F(c.integer()),
+        "seed_simulator": F(c.seed(), wire=c.seed_wire),
         "coupling_map": F(c.coupling_map, wire=c.coupling_map_wire),
         "noise_model": F(c.noise_model, wire=c.noise_model_wire),
         "basis_gates": F(c.str_list),
@@ -288,7 +288,7 @@ class EstimatorOptions(_PrimitiveOptions):
     _fields = {
         "default_precision": F(c.real(gt=0)),
         **_SHARED_FIELDS,
-        "seed_estimator": F(c.integer(ge=0)),
+        "seed_estimator": F(c.seed(ge=0), wire=c.seed_wire),
         "resilience_level": F(c.integer(ge=0, le=2)),
     }
     _groups = {**_SHARED_GROUPS, "resilience": ResilienceOptions, "execution": ExecutionOptions}

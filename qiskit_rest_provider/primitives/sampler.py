@@ -81,7 +81,7 @@ class SamplerV2(BaseSamplerV2):
         if shots is None:
             shots = self._options.default_shots or DEFAULT_SHOTS
         shots = _check_shots(shots, "run()")
-        coerced = coerce_pubs(pubs, lambda pub: SamplerPub.coerce(pub, shots))
+        coerced = coerce_pubs(pubs, lambda pub: SamplerPub.coerce(pub, shots), "Sampler")
         if not coerced:
             raise InvalidInputError("run() needs at least one PUB.")
         for index, pub in enumerate(coerced):

@@ -9,7 +9,8 @@ One :class:`PubValidator` per ``run()`` call checks every coerced PUB against th
   faulty qubits and edges (``operational`` = 0 in the properties) are named as such; numeric
   angles of gates with angle bounds (``rzz`` in [0, pi/2]), numeric or bound from the
   PUB's parameter values. See :mod:`._isa`;
-* sampler: at least one measurement; shots <= the configuration's ``max_shots``;
+* sampler: a warning when nothing is measured (every sample is 0); shots <= the
+  configuration's ``max_shots``;
 * estimator: finite coefficients; projector letters that expand to a sane number of Pauli
   terms on the wire; precision > 0 on devices;
 * finite parameter values (Qiskit already checks their count and shapes);
@@ -23,6 +24,7 @@ job are checked once.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -76,11 +78,14 @@ class PubValidator:
                 f"the circuit has {circuit.num_qubits} qubits but {facts.name} has "
                 f"{facts.num_qubits}. Use a smaller circuit or a larger backend{SKIP_HINT}",
             )
-        if needs_measure and not has_measure(circuit):
-            raise fail(
-                index,
-                "the circuit has no measurements, so every sample would be 0. Add them, e.g. "
-                f"circuit.measure_all(){SKIP_HINT}",
+        if needs_measure and not _measures(circuit):
+            # As StatevectorSampler and the service: every sample is 0. Worth a warning only.
+            warnings.warn(
+                f"PUB {index}: the circuit has classical registers but no measurements, so "
+                "every sample will be 0. Did you mean to add measurements, e.g. "
+                "circuit.measure_all()?",
+                UserWarning,
+                stacklevel=4,
             )
         if not facts.simulator:
             self._isa.check(circuit, index)
@@ -131,6 +136,20 @@ class PubValidator:
                     f"Pauli terms on the wire (limit {MAX_EXPANDED_TERMS}). Use fewer "
                     "projector letters per term, or Pauli (I X Y Z) observables.",
                 )
+
+
+def _measures(circuit: Any, depth: int = 0) -> bool:
+    """Whether anything is measured: in control-flow blocks and appended sub-circuits too."""
+    if has_measure(circuit):
+        return True
+    for inst in circuit.data:
+        op = inst.operation
+        if getattr(op, "blocks", None) and any(_measures(b, depth) for b in op.blocks):
+            return True
+        definition = None if depth > 16 or inst.is_standard_gate() else op.definition
+        if definition is not None and op.num_clbits and _measures(definition, depth + 1):
+            return True
+    return False
 
 
 def _expanded_terms(obs: Any) -> float:

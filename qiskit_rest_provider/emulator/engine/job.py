@@ -105,6 +105,23 @@ def _seed(program: str, options: Mapping[str, Any], seed: int | None) -> int | N
     return seed
 
 
+def _pub_rngs(
+    user_seed: int | None, server_seed: int | None
+) -> Callable[[int], np.random.Generator]:
+    """A generator per PUB, as Qiskit's reference primitives seed them.
+
+    A seed in the options starts every PUB afresh (two identical PUBs in one job give
+    identical results, as with ``StatevectorSampler(seed=...)``); the server's own seed gives
+    each PUB a distinct reproducible stream; no seed shares fresh entropy.
+    """
+    if user_seed is not None:
+        return lambda index: np.random.default_rng(user_seed)
+    if server_seed is not None:
+        return lambda index: np.random.default_rng([server_seed, index])
+    shared = np.random.default_rng()
+    return lambda index: shared
+
+
 def _estimator_settings(
     task: PubTask, params: Mapping[str, Any], options: Mapping[str, Any], resilience: Resilience
 ) -> EstimatorSettings:
@@ -168,7 +185,7 @@ def run_job(
         )
     except JobInputError as exc:
         raise JobExecutionError(exc.message, exc.code) from exc
-    rng = np.random.default_rng(_seed(program, options, seed))
+    pub_rng = _pub_rngs(_seed(program, options, None), seed)
     noisy = not (noiseless or getattr(backend, "noiseless", True))
     noise = backend.noise_model if noisy else None
     resilience = resolve_resilience(params, options) if program == "estimator" else None
@@ -189,6 +206,7 @@ def run_job(
                 VALIDATION_ERROR,
             )
         metadata = read_header(task.qasm).get("metadata", {})
+        rng = pub_rng(task.index)
         if program == "estimator":
             circuit = _pad_to_observables(circuit, task)
         try:

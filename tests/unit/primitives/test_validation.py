@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -159,15 +160,23 @@ def test_simulators_skip_gate_checks(rest_backend):
     validation.validate_sampler_pubs([_coerce_sampler(qc)], rest_backend)
 
 
-def test_sampler_needs_measurements(rest_backend):
+def test_sampler_without_measurements_warns_and_samples_zeros(rest_backend):
     qc = QuantumCircuit(2, 2)
     qc.h(0)
-    with pytest.raises(PubValidationError, match="no measurements"):
-        SamplerV2(mode=rest_backend).run([qc])
+    with pytest.warns(UserWarning, match="PUB 0: .*no measurements.*every sample will be 0"):
+        result = SamplerV2(mode=rest_backend).run([qc], shots=7).result()
+    assert result[0].data.c.get_counts() == {"00": 7}  # as StatevectorSampler returns
     inside = QuantumCircuit(2, 2)
     with inside.if_test((inside.clbits[0], 0)):
         inside.measure(0, 1)
-    validation.validate_sampler_pubs([_coerce_sampler(inside)], rest_backend)
+    sub = QuantumCircuit(1, 1)
+    sub.measure(0, 0)
+    appended = QuantumCircuit(1, 1)
+    appended.append(sub.to_instruction(), [0], [0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        validation.validate_sampler_pubs([_coerce_sampler(inside)], rest_backend)
+        validation.validate_sampler_pubs([_coerce_sampler(appended)], rest_backend)
 
 
 def test_shots_and_precision_bounds(rest_backend, brisbane):

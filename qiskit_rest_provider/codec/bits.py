@@ -17,36 +17,79 @@ from ..exceptions import DecodeError
 __all__ = ["bitarray_from_hex", "bitarray_to_hex"]
 
 
-def bitarray_from_hex(samples: Any, num_bits: int) -> BitArray:
-    """Hex shot strings (any nesting; last axis = shots) -> ``BitArray``, vectorised.
+_CHUNK = 1 << 16  # samples per vectorised step (bounds the index arrays' memory)
+_INVALID = 255
+_NIBBLE = np.full(256, _INVALID, dtype=np.uint8)
+for _digit in b"0123456789abcdefABCDEF":
+    _NIBBLE[_digit] = int(chr(_digit), 16)
+_ZERO, _X = ord("0"), ord("x")
 
-    Clbit 0 is the least-significant bit, as in Qiskit. Raises ``DecodeError`` on a missing
-    ``0x``, non-hex characters or values wider than ``num_bits``.
-    """
-    strings = np.asarray(samples, dtype="S")
-    if strings.ndim == 0:
+
+def _flatten(samples: Any) -> tuple[tuple[int, ...], list[Any]]:
+    """``(shape, flat list)`` of rectangular nested lists whose leaves are the shots."""
+    if isinstance(samples, np.ndarray):
+        if samples.ndim == 0:
+            raise DecodeError("Sampler 'samples' must be a list of hex strings.")
+        return samples.shape, samples.reshape(-1).tolist()
+    if not isinstance(samples, (list, tuple)):
         raise DecodeError("Sampler 'samples' must be a list of hex strings.")
+    shape = [len(samples)]
+    level: list[Any] = list(samples)
+    while level and isinstance(level[0], (list, tuple)):
+        width = len(level[0])
+        if any(not isinstance(item, (list, tuple)) or len(item) != width for item in level):
+            raise DecodeError("Sampler 'samples' must be a rectangular nesting of lists.")
+        shape.append(width)
+        level = [shot for item in level for shot in item]
+    return tuple(shape), level
+
+
+def bitarray_from_hex(samples: Any, num_bits: int) -> BitArray:
+    """Hex shot strings (any nesting; last axis = shots) -> ``BitArray``, in linear time.
+
+    The strings are joined into one ASCII buffer and decoded right-aligned with numpy, a chunk
+    of shots at a time (no per-shot Python integers, no numpy string arrays). Clbit 0 is the
+    least-significant bit, as in Qiskit. Raises ``DecodeError`` on a missing ``0x``, non-hex
+    characters or values wider than ``num_bits``.
+    """
+    shape, flat = _flatten(samples)
     nbytes = max((num_bits + 7) // 8, 1)
-    flat = strings.reshape(-1)
-    if flat.size and not np.all(np.strings.startswith(flat, b"0x")):
-        raise DecodeError("Every sampler sample must be a '0x'-prefixed hex string.")
-    stripped = np.strings.lstrip(flat, b"0x")
-    # numpy 2.4 zfill reads uninitialised memory for empty strings ("0x0" -> b"" -> b"+0"/b"-0"
-    # at random), so pad empty ones by hand first.
-    stripped = np.where(np.strings.str_len(stripped) == 0, b"0", stripped)
-    digits = np.strings.zfill(stripped, 2 * nbytes)
-    if flat.size and np.any(np.strings.str_len(digits) != 2 * nbytes):
-        raise DecodeError(f"A sample is wider than its register's {num_bits} bits.")
+    width = 2 * nbytes
+    count = len(flat)
     try:
-        raw = binascii.unhexlify(digits.astype(f"S{2 * nbytes}").tobytes())
-    except binascii.Error as exc:
-        raise DecodeError(f"Invalid hex sample: {exc}") from exc
-    array = np.frombuffer(raw, dtype=np.uint8).reshape(strings.shape + (nbytes,))
-    if num_bits % 8 and array.size and np.any(array[..., 0] >> (num_bits % 8)):
+        lengths = np.fromiter(map(len, flat), dtype=np.int64, count=count)
+        buffer = np.frombuffer("".join(flat).encode("ascii"), dtype=np.uint8)
+    except (TypeError, UnicodeEncodeError) as exc:
+        raise DecodeError(f"Every sampler sample must be a hex string: {exc}") from exc
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    if count and (
+        lengths.min() < 2 or np.any(buffer[starts] != _ZERO) or np.any(buffer[starts + 1] != _X)
+    ):
+        raise DecodeError("Every sampler sample must be a '0x'-prefixed hex string.")
+    out = np.empty((count, nbytes), dtype=np.uint8)
+    offsets = np.arange(-width, 0)
+    for low in range(0, count, _CHUNK):
+        end = ends[low : low + _CHUNK]
+        index = end[:, None] + offsets  # the last `width` characters of each shot
+        inside = index >= (starts[low : low + _CHUNK] + 2)[:, None]
+        chars = np.where(inside, buffer[np.maximum(index, 0)], _ZERO)
+        nibbles = _NIBBLE[chars]
+        if np.any(nibbles == _INVALID):
+            raise DecodeError("Invalid hex sample: a sample has a non-hex character.")
+        out[low : low + _CHUNK] = (nibbles[:, 0::2] << 4) | nibbles[:, 1::2]
+    for shot in np.flatnonzero(lengths - 2 > width):  # leading zeros past the width (rare)
+        extra = buffer[starts[shot] + 2 : ends[shot] - width]
+        if np.any(extra != _ZERO):
+            bad = _NIBBLE[extra] == _INVALID
+            reason = "a non-hex character" if np.any(bad) else "wider than its register"
+            raise DecodeError(f"Invalid hex sample ({reason}, {num_bits} bits).")
+    if num_bits % 8 and count and np.any(out[:, 0] >> (num_bits % 8)):
         raise DecodeError(f"A sample is wider than its register's {num_bits} bits.")
+    array = out.reshape(shape + (nbytes,))
     if num_bits == 0:
         array = array[..., :0]
-    return BitArray(np.ascontiguousarray(array), num_bits)
+    return BitArray(array, num_bits)
 
 
 def bitarray_to_hex(bits: BitArray) -> list[Any]:

@@ -8,10 +8,10 @@ import numpy as np
 from qiskit import QuantumCircuit
 
 from .errors import JobExecutionError
+from .methods import MAX_STATEVECTOR_QUBITS, aer_simulator, noiseless_method, noisy_method
 
 __all__ = ["exact_values", "MAX_STATEVECTOR_QUBITS"]
 
-MAX_STATEVECTOR_QUBITS = 24
 _AER_SHOTS = 8192  # dynamic circuits are averaged over trajectories, not enumerated
 
 
@@ -24,9 +24,12 @@ def exact_values(
 ) -> np.ndarray:
     """``<P>`` for each label (labels over ``circuit``'s qubits, highest first).
 
-    Unitary circuits use a statevector (or a stabilizer state past
-    ``MAX_STATEVECTOR_QUBITS`` for Clifford circuits); dynamic circuits, or any run with a
-    noise model, average Aer trajectories.
+    Unitary circuits are exact (:func:`.methods.noiseless_method` picks ``quantum_info`` for
+    small ones, a stabilizer state for Clifford ones, Aer's statevector or matrix product state
+    otherwise); dynamic circuits, or any run with a noise model, average Aer trajectories.
+
+    Raises:
+        TooLargeToSimulate: No method can simulate the circuit (before any simulation).
     """
     from qiskit.quantum_info import Pauli
 
@@ -35,28 +38,32 @@ def exact_values(
     if circuit.num_qubits == 0:
         return np.ones(len(labels))
     if dynamic or noise_model is not None:
-        return _aer_values(circuit, labels, seed, noise_model)
-    if circuit.num_qubits > MAX_STATEVECTOR_QUBITS:
-        from qiskit.quantum_info import StabilizerState
-
-        try:
-            state = StabilizerState(circuit)
-        except Exception as exc:  # not Clifford
-            raise JobExecutionError(
-                f"The circuit acts on {circuit.num_qubits} qubits; exact simulation is limited "
-                f"to {MAX_STATEVECTOR_QUBITS} qubits unless the circuit is Clifford."
-            ) from exc
-    else:
+        if noise_model is not None:
+            method = noisy_method(circuit, _AER_SHOTS)
+        else:
+            method = noiseless_method(circuit)
+            method = "statevector" if method == "quantum_info" else method
+        return _aer_values(circuit, labels, seed, noise_model, method)
+    method = noiseless_method(circuit)
+    if method == "quantum_info":
         from qiskit.quantum_info import Statevector
 
-        state = Statevector(circuit)
+        state: Any = Statevector(circuit)
+    elif method == "stabilizer":
+        from qiskit.quantum_info import StabilizerState
+
+        state = StabilizerState(circuit)
+    else:
+        return _aer_values(circuit, labels, seed, None, method)
     return np.array([float(np.real(state.expectation_value(Pauli(label)))) for label in labels])
 
 
-def _aer_values(circuit: QuantumCircuit, labels: list[str], seed: int, noise_model: Any):
-    """Trajectory average of each term (mid-circuit measurement/reset/if, or noise)."""
+def _aer_values(
+    circuit: QuantumCircuit, labels: list[str], seed: int, noise_model: Any, method: str
+) -> np.ndarray:
+    """Each term by Aer: exact for a unitary noiseless circuit, else a trajectory average."""
+    import qiskit_aer  # noqa: F401 - adds QuantumCircuit.save_expectation_value
     from qiskit.quantum_info import Pauli
-    from qiskit_aer import AerSimulator
 
     # Drop only the trailing measurements: earlier ones may feed classical control.
     qc = circuit.copy_empty_like()
@@ -67,8 +74,8 @@ def _aer_values(circuit: QuantumCircuit, labels: list[str], seed: int, noise_mod
         qc.append(inst.operation, inst.qubits, inst.clbits, copy=False)
     for k, label in enumerate(labels):
         qc.save_expectation_value(Pauli(label), list(range(qc.num_qubits)), label=f"t{k}")
-    simulator = AerSimulator(noise_model=noise_model) if noise_model is not None else AerSimulator()
     try:
+        simulator = aer_simulator(method, noise_model)
         result = simulator.run(qc, shots=_AER_SHOTS, seed_simulator=seed).result()
         data_out = result.data(0)
     except Exception as exc:

@@ -22,6 +22,7 @@ from qiskit import ClassicalRegister, QuantumCircuit
 
 from ...codec.bits import bitarray_from_hex
 from .errors import JobExecutionError
+from .methods import aer_simulator, noisy_method
 from .resilience import Resilience, ShotPlan
 
 __all__ = ["group_terms", "noisy_term_stats", "apply_readout", "twirl_flips"]
@@ -99,8 +100,6 @@ def noisy_term_stats(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """``(2, n_terms)``: estimate and variance of each reduced Pauli label on ``circuit``."""
-    from qiskit_aer import AerSimulator
-
     stats = np.zeros((2, len(labels)))
     stats[0] = [1.0 if set(label) <= {"I"} else 0.0 for label in labels]
     twirl_measure = plan.num_randomizations is not None and (
@@ -108,7 +107,7 @@ def noisy_term_stats(
     )
     p10_all = np.array([p for p, _ in readout])
     p01_all = np.array([p for _, p in readout])
-    simulator = AerSimulator(noise_model=noise_model)
+    simulator = aer_simulator(noisy_method(circuit, plan.shots), noise_model)
     for basis, members in group_terms(labels):
         measured, support = _measured(circuit, basis)
         memories = _memories(simulator, measured, plan.shots, rng)

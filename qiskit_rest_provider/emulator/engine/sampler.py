@@ -1,9 +1,10 @@
 """Sampler PUBs: per-shot samples for every classical register.
 
-"Unitary + final measurements" circuits are sampled from one statevector per binding; any
-circuit with mid-circuit measurement, reset or classical control (or a noise model) runs on
-qiskit-aer shot by shot, so each shot's classical feed-forward is right. Only qubits some
-instruction acts on are simulated.
+Noiseless "unitary + final measurements" circuits are sampled from their exact outcome
+probabilities per binding (or by Aer's stabilizer / matrix product state method); any circuit
+with mid-circuit measurement, reset or classical control, or a noise model, runs on qiskit-aer
+shot by shot, so each shot's classical feed-forward is right. Only qubits some instruction acts
+on are simulated, with the method :mod:`.methods` picks for them.
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ from .circuits import (
 )
 from .errors import JobExecutionError, JobStopped
 from .inputs import PubTask
+from .methods import aer_simulator, noiseless_method, noisy_method
 from .resilience import ShotPlan
 
 __all__ = ["run_sampler_pub", "register_fields", "SamplerTwirling"]
 
-_MAX_STATEVECTOR_QUBITS = 24
 _AER_CHUNK = 32  # bound circuits per Aer call (should_stop is checked between chunks)
 
 
@@ -54,20 +55,32 @@ def register_fields(qasm: str, circuit: QuantumCircuit) -> list[tuple[str, list[
     return [(name, [circuit.find_bit(b).index for b in creg]) for name, creg in zip(names, cregs)]
 
 
-def _statevector_shots(
+def _exact_shots(
     circuit: QuantumCircuit,
     pairs: tuple[tuple[int, int], ...],
     num_clbits: int,
     shots: int,
     rng: np.random.Generator,
+    method: str,
 ) -> np.ndarray:
-    from qiskit.quantum_info import Statevector
-
+    """Noiseless shots of "unitary, then measurements": sampled from exact probabilities."""
     bools = np.zeros((shots, num_clbits), dtype=bool)
     if not pairs:
         return bools
     measured = sorted({q for q, _ in pairs})
-    probs = Statevector(circuit).probabilities(qargs=measured)
+    if method not in ("quantum_info", "statevector"):
+        # stabilizer / matrix product state: Aer samples the shots itself.
+        with_measures = circuit.copy()
+        for qubit, clbit in pairs:
+            with_measures.measure(qubit, clbit)
+        seed = int(rng.integers(2**31))
+        return _aer_shots([with_measures], shots, seed, None, num_clbits, method)[0]
+    if method == "quantum_info":
+        from qiskit.quantum_info import Statevector
+
+        probs = Statevector(circuit).probabilities(qargs=measured)
+    else:
+        probs = _aer_probabilities(circuit, measured)
     probs = np.clip(probs, 0.0, None)
     outcomes = rng.choice(probs.size, size=shots, p=probs / probs.sum())
     position = {q: k for k, q in enumerate(measured)}
@@ -76,22 +89,40 @@ def _statevector_shots(
     return bools
 
 
+def _aer_probabilities(circuit: QuantumCircuit, qubits: list[int]) -> np.ndarray:
+    """Exact outcome probabilities of ``qubits`` (first = least significant), by Aer."""
+    import qiskit_aer  # noqa: F401 - adds QuantumCircuit.save_probabilities
+
+    prepared = circuit.copy()
+    prepared.save_probabilities(qubits, label="probs")
+    try:
+        result = aer_simulator("statevector").run(prepared, shots=1).result()
+        return np.asarray(result.data(0)["probs"], dtype=float)
+    except Exception as exc:  # Aer raises AerError, QiskitError, RuntimeError...
+        raise JobExecutionError(f"Simulation failed: {exc}") from exc
+
+
 def _aer_shots(
     circuits: list[QuantumCircuit],
     shots: int,
     seed: int,
     noise_model: Any,
     num_clbits: int,
+    method: str,
 ) -> list[np.ndarray]:
-    from qiskit_aer import AerSimulator
-
-    simulator = AerSimulator(noise_model=noise_model) if noise_model is not None else AerSimulator()
+    simulator = aer_simulator(method, noise_model)
     try:
         result = simulator.run(circuits, shots=shots, memory=True, seed_simulator=seed).result()
         memories = [result.data(i)["memory"] for i in range(len(circuits))]
     except Exception as exc:  # Aer raises AerError, QiskitError, RuntimeError...
         raise JobExecutionError(f"Simulation failed: {exc}") from exc
     return [bitarray_from_hex(m, num_clbits).to_bool_array(order="little") for m in memories]
+
+
+def _dynamic_method(circuit: QuantumCircuit) -> str:
+    """Noiseless shot-by-shot runs (mid-circuit measurement, reset, feed-forward)."""
+    method = noiseless_method(circuit)
+    return "statevector" if method == "quantum_info" else method
 
 
 @dataclass(frozen=True)
@@ -111,6 +142,7 @@ def _noisy_final_shots(
     shots: int,
     twirling: SamplerTwirling | None,
     rng: np.random.Generator,
+    method: str,
 ) -> np.ndarray:
     """Gate noise in Aer, readout (twirled if asked) applied per measurement afterwards.
 
@@ -122,7 +154,7 @@ def _noisy_final_shots(
     for qubit, clbit in pairs:
         measured.measure(qubit, clbit)
     seed = int(rng.integers(2**31))
-    bools = _aer_shots([measured], shots, seed, noise_model, unitary.num_clbits)[0]
+    bools = _aer_shots([measured], shots, seed, noise_model, unitary.num_clbits, method)[0]
     last = {clbit: qubit for qubit, clbit in pairs}  # a clbit keeps its last measurement
     clbits = sorted(last)
     p10 = np.array([readout[last[c]][0] for c in clbits])
@@ -172,8 +204,10 @@ def run_sampler_pub(
     samples: list[np.ndarray] = []
     if num_clbits == 0:
         samples = [np.zeros((shots, 0), dtype=bool)] * len(rows)
-    elif split is not None and (noisy or reduced.num_qubits <= _MAX_STATEVECTOR_QUBITS):
+    elif split is not None:
         unitary_binder = Binder(split.unitary, task.names)
+        # Refuses what cannot be simulated before any noise model is built.
+        method = noisy_method(split.unitary, shots) if noisy else ""
         twirl_gates = twirling is not None and twirling.gates
         noise_model = noise(active, readout=False, twirled=twirl_gates) if noisy else None
         local_readout = [readout[q] for q in active] if noisy else []
@@ -184,20 +218,22 @@ def run_sampler_pub(
             if noisy:
                 samples.append(
                     _noisy_final_shots(
-                        bound, split.pairs, noise_model, local_readout, shots, twirling, rng
+                        bound, split.pairs, noise_model, local_readout, shots, twirling, rng, method
                     )
                 )
             else:
-                samples.append(_statevector_shots(bound, split.pairs, num_clbits, shots, rng))
+                exact = noiseless_method(bound)  # per binding: angles decide Clifford-ness
+                samples.append(_exact_shots(bound, split.pairs, num_clbits, shots, rng, exact))
     else:
+        first = binder.bind(rows[0]) if len(rows) else reduced
+        method = noisy_method(first, shots) if noisy else _dynamic_method(first)
         noise_model = noise(active, readout=True) if noisy else None
         for start in range(0, len(rows), _AER_CHUNK):
             if should_stop():
                 raise JobStopped()
             chunk = [binder.bind(row) for row in rows[start : start + _AER_CHUNK]]
-            samples.extend(
-                _aer_shots(chunk, shots, int(rng.integers(2**31)), noise_model, num_clbits)
-            )
+            seed = int(rng.integers(2**31))
+            samples.extend(_aer_shots(chunk, shots, seed, noise_model, num_clbits, method))
     # An empty sweep (shape (0, n)) has no samples to stack; its result is empty, as in Qiskit.
     stacked = np.stack(samples) if samples else np.zeros((0, shots, num_clbits), dtype=bool)
     bools = stacked.reshape(*task.bindings_shape, shots, num_clbits)

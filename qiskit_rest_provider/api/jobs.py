@@ -96,10 +96,31 @@ class JobsApi:
         params = {"exclude_params": "true" if exclude_params else "false"}
         return self._call("GET", job_id, params=params).json()
 
-    def results(self, job_id: str) -> bytes | None:
-        """``GET /jobs/{id}/results`` as raw bytes; ``None`` when there is no result (204)."""
-        response = self._call("GET", job_id, "/results")
-        return None if response.status_code == 204 else response.content
+    def results(self, job_id: str, *, lagging: bool = False) -> bytes | None:
+        """``GET /jobs/{id}/results`` as raw bytes; ``None`` when there is no result (204).
+
+        Args:
+            job_id: The job.
+            lagging: The job is known to be done, so a 204 means the result lags just behind
+                the status: read again under the transport's retry policy (attempts and
+                back-off) before answering ``None``.
+        """
+        policy = self._transport.retry
+        waited = 0.0
+        for attempt in range(policy.max_attempts):
+            response = self._call("GET", job_id, "/results")
+            if response.status_code != 204:
+                return response.content
+            delay = policy.delay(attempt)
+            if (
+                not lagging
+                or attempt + 1 >= policy.max_attempts
+                or waited + delay > policy.max_total
+            ):
+                return None
+            time.sleep(delay)
+            waited += delay
+        return None  # pragma: no cover - max_attempts < 1
 
     def cancel(self, job_id: str) -> None:
         """``POST /jobs/{id}/cancel``."""

@@ -28,8 +28,6 @@ __all__ = ["RuntimeJob", "PollPolicy"]
 
 logger = logging.getLogger(__name__)
 
-_RESULT_RETRIES = (0.05, 0.2, 0.5)  # seconds between re-reads of a 204 "no result yet"
-
 
 class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
     """A job of the ``estimator`` or ``sampler`` program.
@@ -245,12 +243,9 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
                 return self._result
             if state is not JobState.DONE:
                 raise self._failure(state)
-            body = self._api.results(self._job_id)
-            for delay in () if self._job_data.get("private") else _RESULT_RETRIES:
-                if body is not None:
-                    break
-                time.sleep(delay)  # a result can lag just behind the Completed status
-                body = self._api.results(self._job_id)
+            # A result can lag just behind the Completed status; a private job's result can
+            # be read only once, so its 204 is final.
+            body = self._api.results(self._job_id, lagging=not self._job_data.get("private"))
             if body is None:
                 raise JobFailureError(
                     f"Job {self._job_id} completed but the service returned no result (it may "

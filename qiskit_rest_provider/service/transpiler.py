@@ -97,6 +97,8 @@ class CloudTranspiler:
         poll_interval: ``(first, longest)`` seconds between polls; the wait grows by 1.5x.
         verify: TLS verification, as in ``requests``.
         proxies: ``requests`` proxies mapping.
+        retry: Retry policy of the requests (default: the service's, so one policy decides
+            every retry; a fresh ``RetryPolicy()`` without a service).
     """
 
     def __init__(
@@ -117,6 +119,7 @@ class CloudTranspiler:
         poll_interval: tuple[float, float] = (0.05, 2.0),
         verify: bool | str = True,
         proxies: dict[str, str] | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         if backend_name is not None and not isinstance(backend_name, str):
             backend_name = backend_name.name  # a RestBackend
@@ -153,7 +156,7 @@ class CloudTranspiler:
             api_version=None,
             verify=verify,
             proxies=proxies,
-            retry=RetryPolicy(),
+            retry=retry or (service.transport.retry if service is not None else RetryPolicy()),
         )
         self._api = TranspilerApi(transport)
 

@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from qiskit_rest_provider.emulator import EmulatorServer, FaultInjector
     from qiskit_rest_provider.primitives.estimator import EstimatorV2
     from qiskit_rest_provider.primitives.sampler import SamplerV2
     from qiskit_rest_provider.service.backend import RestBackend
     from qiskit_rest_provider.service.runtime import RuntimeService
-    from qiskit_rest_provider.emulator import EmulatorServer, FaultInjector
 
 DEFAULT_BACKEND = "ibmq_qasm_simulator"
 API_KEY = "pytest-api-key"

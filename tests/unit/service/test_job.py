@@ -188,3 +188,19 @@ def test_private_job_result_read_twice_elsewhere_fails_clearly(mocked):
     with pytest.raises(JobFailureError, match="private"):
         _job().result()
     assert results.call_count == 1
+
+
+@pytest.mark.parametrize(("private", "reads"), [(False, 3), (True, 1)])
+def test_a_result_that_never_comes_is_read_as_often_as_the_one_retry_policy_says(
+    mocked, private, reads
+):
+    from qiskit_rest_provider.http import RetryPolicy
+
+    mocked.get(API + "/jobs/j", json={"state": {"status": "Completed"}, "private": private})
+    results = mocked.get(API + "/jobs/j/results", status=204)
+    policy = RetryPolicy(max_attempts=3, backoff=0.0)
+    api = JobsApi(Transport(API, StaticBearer("t"), retry=policy))
+    job = RuntimeJob("j", jobs_api=api, program="sampler", specs=SPEC, poll=FAST)
+    with pytest.raises(JobFailureError, match="no result"):
+        job.result()
+    assert results.call_count == reads

@@ -277,3 +277,22 @@ def test_apply_layout_to_observables_cases():
     # No layout: unchanged.
     plain = QuantumCircuit(2)
     assert apply_layout_to_observables((plain, "ZZ")).observables.num_qubits == 2
+
+
+def test_the_service_retry_policy_is_the_transpiler_one():
+    from qiskit_rest_provider import RuntimeService
+    from qiskit_rest_provider.http import RetryPolicy
+
+    policy = RetryPolicy(max_attempts=2, backoff=0.0)
+    service = RuntimeService(token="k", url="https://q.test", instance="crn:x", retry=policy)
+    with_service = CloudTranspiler(backend_name="b", service=service, url=T_URL, token="k")
+    assert with_service._api._transport.retry is policy
+    own = RetryPolicy(max_attempts=7)
+    assert (
+        CloudTranspiler(backend_name="b", url=T_URL, token="k", retry=own)._api._transport.retry
+        is own
+    )
+    assert (
+        CloudTranspiler(backend_name="b", url=T_URL, token="k")._api._transport.retry
+        == RetryPolicy()
+    )

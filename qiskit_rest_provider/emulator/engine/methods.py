@@ -101,7 +101,7 @@ def bond_log2_bound(circuit: QuantumCircuit) -> int:
         weight = 1 if inst.operation.name in _RANK_TWO else 2 * (len(indices) - 1)
         for cut in range(low, high):
             crossing[cut] += weight
-    return max(min(crossing[c], c + 1, n - c - 1) for c in range(n - 1))
+    return int(max(min(crossing[c], c + 1, n - c - 1) for c in range(n - 1)))
 
 
 def _size(qubits: int, per_amplitude: int = 16, base: int = 2) -> str:

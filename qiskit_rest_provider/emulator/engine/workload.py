@@ -88,11 +88,11 @@ def _range_length(spec: str) -> int:
     parts = [_int_expr(p) for p in spec.split(":")]
     if len(parts) == 2:
         parts.insert(1, 1)
-    if len(parts) != 3 or None in parts or parts[1] == 0:
+    start, step, stop = parts if len(parts) == 3 else (None, None, None)
+    if start is None or step is None or stop is None or step == 0:
         raise WorkRefused(
             f"a for-loop range must be made of integer constants, not [{spec.strip()[:40]}]."
         )
-    start, step, stop = parts  # type: ignore[misc]
     return max(0, (stop - start) // step + 1)
 
 

@@ -7,7 +7,6 @@ import logging
 import sys
 import types
 
-import pytest
 from qiskit import QuantumCircuit
 
 from qiskit_rest_provider import SamplerV2

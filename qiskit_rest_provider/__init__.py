@@ -26,6 +26,7 @@ _EXPORTS = {
     "EstimatorOptions": "qiskit_rest_provider.primitives.options",
     "SamplerOptions": "qiskit_rest_provider.primitives.options",
     "RuntimeService": "qiskit_rest_provider.service.runtime",
+    "QiskitRuntimeService": "qiskit_rest_provider.service.runtime",
     "RuntimeJob": "qiskit_rest_provider.service.job",
     "RestBackend": "qiskit_rest_provider.service.backend",
     "Session": "qiskit_rest_provider.service.execution",
@@ -44,7 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .service.backend import RestBackend
     from .service.execution import Batch, Session
     from .service.job import RuntimeJob
-    from .service.runtime import RuntimeService
+    from .service.runtime import QiskitRuntimeService, RuntimeService
     from .service.transpiler import CloudTranspiler
 
 

@@ -6,8 +6,10 @@ through :class:`~qiskit_rest_provider.SamplerV2` and :class:`~qiskit_rest_provid
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime as Datetime
 from typing import TYPE_CHECKING, Any
 
 from qiskit.providers import BackendV2, Options
@@ -15,6 +17,7 @@ from qiskit.transpiler import Target
 
 from ..codec.target import faulty_gates, faulty_qubits, target_from_json
 from ..exceptions import InvalidInputError
+from .backend_models import BackendConfiguration, BackendProperties
 
 if TYPE_CHECKING:
     from qiskit.circuit import QuantumCircuit
@@ -75,12 +78,16 @@ class RestBackend(BackendV2):
     """A backend of the runtime REST API.
 
     The configuration comes with the object; properties (calibration data) and the ``Target``
-    are fetched on first use and cached until :meth:`refresh`.
+    are fetched on first use and cached until :meth:`refresh`. Configuration fields read as
+    attributes too (``backend.basis_gates``, ``backend.n_qubits``), as in qiskit-ibm-runtime.
+    ``copy.deepcopy`` shares the service; pickling carries the service's account.
 
     Args:
         service: The service the backend belongs to.
         configuration: The backend's configuration JSON.
         use_fractional_gates: Keep ``rx``/``rzz`` in a device's target.
+        calibration_id: The calibration the configuration and properties were read for.
+        physical_qubits: Physical qubits of the device, from ``GET /backends`` when known.
     """
 
     def __init__(
@@ -89,6 +96,8 @@ class RestBackend(BackendV2):
         configuration: dict[str, Any],
         *,
         use_fractional_gates: bool = False,
+        calibration_id: str | None = None,
+        physical_qubits: int | None = None,
     ) -> None:
         super().__init__(
             name=configuration["backend_name"],
@@ -96,11 +105,42 @@ class RestBackend(BackendV2):
             online_date=None,
         )
         self.service = service
-        self._configuration = configuration
-        self._properties: dict[str, Any] | None = None
+        self._configuration = BackendConfiguration(configuration)
+        self._properties: BackendProperties | None = None
         self._target: Target | None = None
         self._fractional = use_fractional_gates
+        self._calibration_id = calibration_id
+        self._physical_qubits = physical_qubits
         self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names the class lacks: fall back to the configuration's fields.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return getattr(self.__dict__["_configuration"], name)
+        except (KeyError, AttributeError):
+            raise AttributeError(
+                f"'{type(self).__name__}' object has no attribute '{name}'"
+            ) from None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_lock", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RestBackend:
+        clone = copy.copy(self)  # shares the service (its connection and token), as theirs
+        memo[id(self)] = clone
+        for key, value in self.__dict__.items():
+            if key not in ("service", "_lock"):
+                clone.__dict__[key] = copy.deepcopy(value, memo)
+        clone._lock = threading.Lock()
+        return clone
 
     def __repr__(self) -> str:
         return f"<RestBackend('{self.name}')>"
@@ -117,28 +157,69 @@ class RestBackend(BackendV2):
             self._configuration.get("n_qubits") or self._configuration.get("num_qubits") or 0
         )
 
-    def configuration(self) -> dict[str, Any]:
-        """The configuration JSON (cached)."""
+    @property
+    def calibration_id(self) -> str | None:
+        """The calibration this backend was read for (``None``: the latest)."""
+        return self._calibration_id
+
+    @property
+    def physical_qubits(self) -> int | None:
+        """Physical qubits of the device as ``GET /backends`` lists them (``None`` if not)."""
+        if self._physical_qubits is None:
+            for device in self.service.backends_api.list():
+                if device.get("name") == self.name:
+                    self._physical_qubits = device.get("physical_qubits")
+        return self._physical_qubits
+
+    def configuration(self) -> BackendConfiguration:
+        """The configuration (cached): a dict of the JSON with attribute access."""
         return self._configuration
 
-    def properties(self, refresh: bool = False) -> dict[str, Any]:
-        """The properties JSON (calibration data); ``{}`` for simulators.
+    def properties(
+        self, refresh: bool = False, datetime: Datetime | None = None
+    ) -> BackendProperties | None:
+        """The calibration data (cached); ``None`` for simulators, as qiskit-ibm-runtime.
 
         Args:
             refresh: Fetch them again (and rebuild the target on next use).
+            datetime: The calibration in force at that time instead (not cached).
+
+        Raises:
+            TypeError: ``refresh`` is not a bool or ``datetime`` not a ``datetime``.
         """
+        if not isinstance(refresh, bool):
+            raise TypeError(f"The 'refresh' argument needs to be a boolean, got {refresh!r}.")
+        if datetime is not None and not isinstance(datetime, Datetime):
+            raise TypeError(f"'{datetime}' is not of type 'datetime'.")
+        if self.simulator:
+            return None
+        which = {"calibration_id": self._calibration_id} if self._calibration_id else {}
+        if datetime is not None:
+            api = self.service.backends_api
+            return BackendProperties(api.properties(self.name, datetime=datetime, **which))
         with self._lock:
             if self._properties is None or refresh:
-                self._properties = (
-                    {} if self.simulator else self.service.backends_api.properties(self.name)
+                self._properties = BackendProperties(
+                    self.service.backends_api.properties(self.name, **which)
                 )
                 if refresh:
                     self._target = None
             return self._properties
 
+    def target_history(self, datetime: Datetime | None = None) -> Target:
+        """The ``Target`` built from the calibration in force at ``datetime`` (latest if None)."""
+        return target_from_json(
+            self._configuration,
+            self.properties(datetime=datetime) or {},
+            include_fractional_gates=True if self.simulator else self._fractional,
+        )
+
     def refresh(self) -> None:
         """Re-read configuration and properties; the target is rebuilt on next use."""
-        self._configuration = self.service.backends_api.configuration(self.name)
+        which = {"calibration_id": self._calibration_id} if self._calibration_id else {}
+        self._configuration = BackendConfiguration(
+            self.service.backends_api.configuration(self.name, **which)
+        )
         self.properties(refresh=True)
 
     def status(self) -> BackendStatus:
@@ -150,7 +231,7 @@ class RestBackend(BackendV2):
         """The backend's ``Target`` (built once from configuration and properties)."""
         target = self._target
         if target is None:
-            properties = self.properties()
+            properties = self.properties() or {}
             with self._lock:
                 if self._target is None:
                     self._target = target_from_json(
@@ -177,7 +258,7 @@ class RestBackend(BackendV2):
 
     def faulty_qubits(self) -> list[int]:
         """Qubits the latest calibration marks as not operational."""
-        return sorted(faulty_qubits(self.properties()))
+        return sorted(faulty_qubits(self.properties() or {}))
 
     def check_faulty(self, circuit: QuantumCircuit) -> None:
         """Raise if ``circuit`` (an ISA circuit) uses a faulty qubit or gate.
@@ -185,8 +266,8 @@ class RestBackend(BackendV2):
         Raises:
             InvalidInputError: Names the instruction and the faulty qubit or edge.
         """
-        bad_qubits = faulty_qubits(self.properties())
-        bad_gates = faulty_gates(self.properties())
+        bad_qubits = faulty_qubits(self.properties() or {})
+        bad_gates = faulty_gates(self.properties() or {})
         if not bad_qubits and not bad_gates:
             return
         for instruction in circuit.data:

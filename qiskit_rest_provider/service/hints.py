@@ -62,12 +62,17 @@ def backend_not_found(
     return error.recast(BackendNotFoundError, message)
 
 
-def configuration(backends_api: BackendsApi, name: str) -> dict[str, Any]:
+def configuration(
+    backends_api: BackendsApi, name: str, calibration_id: str | None = None
+) -> dict[str, Any]:
     """``GET /backends/{name}/configuration``; an unknown name lists the backends that exist.
 
     Raises:
-        BackendNotFoundError: No such backend; the message names those there are.
+        BackendNotFoundError: No such backend (the message names those there are), or no such
+            calibration of it.
     """
+    if calibration_id is not None:  # the error names the calibration id already
+        return backends_api.configuration(name, calibration_id=calibration_id)
     try:
         return backends_api.configuration(name)
     except BackendNotFoundError as exc:

@@ -15,12 +15,13 @@ from ..codec.pubs import PubSpec, spec_from_wire
 from ..codec.results import decode_result
 from ..codec.status import FINAL_STATES, JobState, ran_too_long, state_from_job
 from ..exceptions import (
-    ConflictError,
+    InvalidStateError,
     JobCancelledError,
     JobFailureError,
     JobMaxTimeoutError,
     JobTimeoutError,
 )
+from .job_attributes import JobAttributes
 from .polling import PollPolicy
 from .progress import with_progress
 
@@ -29,11 +30,13 @@ __all__ = ["RuntimeJob", "PollPolicy"]
 logger = logging.getLogger(__name__)
 
 
-class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
+class RuntimeJob(JobAttributes, BasePrimitiveJob[PrimitiveResult, JobState]):
     """A job of the ``estimator`` or ``sampler`` program.
 
     ``status()`` asks the service until the job is final, then answers from memory.
     ``result()`` waits, downloads and decodes once; later calls return the same object.
+    Attributes (``tags``, ``creation_date``, ``backend()``, ``inputs``...) are those of
+    qiskit-ibm-runtime's ``RuntimeJobV2`` (see :class:`.job_attributes.JobAttributes`).
     """
 
     def __init__(
@@ -49,6 +52,9 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
         poll: PollPolicy | None = None,
         job_data: dict[str, Any] | None = None,
         submitted_at: float | None = None,
+        service: Any = None,
+        backend: Any = None,
+        params: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(job_id)
         self._api = jobs_api
@@ -62,6 +68,9 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
         self._state = JobState.INITIALIZING
         self._job_data: dict[str, Any] = dict(job_data or {})
         self._result: PrimitiveResult | None = None
+        self._service = service
+        self._backend = backend
+        self._params = params
         # From submit: when the service answered the POST (the first poll waits from it).
         self._submitted_at = submitted_at
         if job_data:
@@ -72,32 +81,6 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
             f"<RuntimeJob('{self._job_id}', program='{self._program}', "
             f"backend='{self._backend_name}', status='{self._state.value}')>"
         )
-
-    # ------------------------------------------------------------------ properties
-
-    @property
-    def program_id(self) -> str:
-        """``"estimator"`` or ``"sampler"``."""
-        return self._program
-
-    @property
-    def session_id(self) -> str | None:
-        """The session or batch the job ran in, if any."""
-        return self._session_id
-
-    @property
-    def tags(self) -> list[str]:
-        """The job's tags, as last seen."""
-        return list(self._tags)
-
-    @property
-    def creation_date(self) -> str | None:
-        """When the service created the job (ISO 8601), if known."""
-        return self._job_data.get("created")
-
-    def backend_name(self) -> str | None:
-        """Name of the backend the job runs on."""
-        return self._backend_name
 
     # ------------------------------------------------------------------ status
 
@@ -133,6 +116,10 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
         """Whether the job was cancelled."""
         return self.status() is JobState.CANCELLED
 
+    def errored(self) -> bool:
+        """Whether the job failed."""
+        return self.status() is JobState.ERROR
+
     def in_final_state(self) -> bool:
         """Whether the job is done, failed or cancelled."""
         return self.status() in FINAL_STATES
@@ -152,16 +139,19 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
         """Ask the service to cancel the job.
 
         Returns:
-            ``True`` if the service accepted the request; ``False`` if the job was already
-            final (nothing changes then).
+            ``True``: the service accepted the request.
+
+        Raises:
+            InvalidStateError: The job is already final (the service's 409 is a
+                ``ConflictError``, also an ``InvalidStateError``), as qiskit-ibm-runtime's
+                ``RuntimeInvalidStateError``.
         """
-        if self._refresh() in FINAL_STATES:
-            return False
-        try:
-            self._api.cancel(self._job_id)
-        except ConflictError:
-            self._refresh()
-            return False
+        state = self._refresh()
+        if state in FINAL_STATES:
+            raise InvalidStateError(
+                f"Job {self._job_id} is already {state.value} and cannot be cancelled."
+            )
+        self._api.cancel(self._job_id)
         return True
 
     @with_progress
@@ -290,24 +280,3 @@ class RuntimeJob(BasePrimitiveJob[PrimitiveResult, JobState]):
         return JobFailureError(
             f"Job {self._job_id} failed: {reason or 'no reason given by the service'}", **kwargs
         )
-
-    # ------------------------------------------------------------------ extras
-
-    def logs(self) -> str:
-        """The job's log text."""
-        return self._api.logs(self._job_id)
-
-    def metrics(self) -> dict[str, Any]:
-        """Timestamps and usage of the job."""
-        return self._api.metrics(self._job_id)
-
-    def usage(self) -> float:
-        """Quantum seconds the job was charged (0 while pending)."""
-        usage = self.metrics().get("usage") or {}
-        return float(usage.get("qpu_charge_time_seconds", usage.get("quantum_seconds", 0)) or 0)
-
-    def update_tags(self, tags: list[str]) -> list[str]:
-        """Replace the job's tags; returns the new tags."""
-        self._api.update_tags(self._job_id, tags)
-        self._tags = list(tags)
-        return self.tags

@@ -2,7 +2,7 @@
 
 The client marks every job it creates with one internal tag (``qrp-submit-<uuid>``) so that a
 ``POST /jobs`` whose answer was lost can be looked up instead of sent twice (see
-``primitives/_submit.py``). That tag is the client's business: :func:`user_tags` removes it
+``api.JobsApi.create_once``). That tag is the client's business: :func:`user_tags` removes it
 from every tag list a user reads (``job.tags``, ``service.jobs()``), so the tags read back are
 exactly the tags set.
 """
@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
+from ..api.jobs import IDEMPOTENCY_TAG_PREFIX, MAX_JOB_TAGS
 from ..exceptions import InvalidInputError
 
 __all__ = [
@@ -24,8 +25,6 @@ __all__ = [
     "parse_datetime",
 ]
 
-IDEMPOTENCY_TAG_PREFIX = "qrp-submit-"
-MAX_JOB_TAGS = 8  # the service's limit per job
 MAX_TAG_LENGTH = 86  # the service's limit per tag
 
 
@@ -81,3 +80,130 @@ def parse_datetime(value: Any) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     return parsed.astimezone()
+
+
+class JobAttributes:
+    """What a :class:`~qiskit_rest_provider.RuntimeJob` knows about itself besides its state.
+
+    The names and types are qiskit-ibm-runtime 0.51's ``RuntimeJobV2``. Values the job was
+    created without (retrieved jobs, a fresh submit) are read from ``GET /jobs/{id}`` once.
+    """
+
+    _job_id: str
+    _api: Any
+    _program: str
+    _backend_name: str | None
+    _session_id: str | None
+    _tags: list[str]
+    _job_data: dict[str, Any]
+    _service: Any
+    _backend: Any
+    _params: dict[str, Any] | None
+
+    def _job_field(self, key: str, *, exclude_params: bool = True) -> Any:
+        """``key`` of the job object, fetched (once) if this handle has not seen it."""
+        if key not in self._job_data:
+            self._job_data.update(self._api.get(self._job_id, exclude_params=exclude_params))
+        return self._job_data.get(key)
+
+    @property
+    def program_id(self) -> str:
+        """``"estimator"`` or ``"sampler"``."""
+        return self._program
+
+    @property
+    def primitive_id(self) -> str:
+        """``"estimator"`` or ``"sampler"`` (qiskit-ibm-runtime's name)."""
+        return self._program
+
+    @property
+    def session_id(self) -> str | None:
+        """The session or batch the job ran in, if any."""
+        return self._session_id
+
+    @property
+    def tags(self) -> list[str]:
+        """The job's tags, as last seen (the client's internal submit marker left out)."""
+        return user_tags(self._tags)
+
+    @property
+    def creation_date(self) -> datetime | None:
+        """When the service created the job: a timezone-aware ``datetime`` in local time."""
+        return parse_datetime(self._job_field("created"))
+
+    @property
+    def private(self) -> bool:
+        """Whether the job's result can be read only once."""
+        return bool(self._job_data.get("private", False))
+
+    @property
+    def instance(self) -> str | None:
+        """The instance (CRN) the job belongs to."""
+        return getattr(self._service, "instance", None)
+
+    @property
+    def usage_estimation(self) -> dict[str, Any]:
+        """``{"quantum_seconds": ...}``: the service's estimate of the job's QPU time."""
+        return {"quantum_seconds": self._job_field("estimated_running_time_seconds")}
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """The job's ``params`` (PUBs in wire form: OpenQASM 3 text, values, observables)."""
+        if self._params is None:
+            data = self._api.get(self._job_id, exclude_params=False)
+            self._params = dict(data.get("params") or {})
+        return self._params
+
+    def backend_name(self) -> str | None:
+        """Name of the backend the job runs on."""
+        return self._backend_name
+
+    def backend(self, timeout: float | None = None) -> Any:
+        """The backend object the job runs on (``None`` if the service has not said)."""
+        if self._backend is None and self._service is not None:
+            name = self._backend_name or self._job_field("backend")
+            if name:
+                self._backend = self._service.backend(name)
+        return self._backend
+
+    def properties(self, refresh: bool = False) -> Any:
+        """The backend's properties as of the job's creation (``None`` without a backend)."""
+        backend = self.backend()
+        if backend is None:
+            return None
+        return backend.properties(refresh=refresh, datetime=self.creation_date)
+
+    def logs(self) -> str:
+        """The job's log text."""
+        return str(self._api.logs(self._job_id))
+
+    def metrics(self) -> dict[str, Any]:
+        """Timestamps and usage of the job."""
+        return dict(self._api.metrics(self._job_id))
+
+    def usage(self, partial: bool = False) -> float:
+        """Quantum seconds the job was charged (0 while pending unless ``partial``)."""
+        usage = self.metrics().get("usage") or {}
+        if not partial and usage.get("status") == "pending":
+            return 0.0
+        return float(usage.get("qpu_charge_time_seconds", usage.get("quantum_seconds", 0)) or 0)
+
+    def update_tags(self, new_tags: list[str] | None = None, **kwargs: Any) -> list[str]:
+        """Replace the job's tags; returns the new tags.
+
+        Args:
+            new_tags: The tags (qiskit-ibm-runtime's keyword).
+            **kwargs: ``tags=``, this package's earlier keyword, is accepted too.
+
+        Raises:
+            InvalidInputError: Not a list of strings, or beyond the service's limits.
+        """
+        if "tags" in kwargs:
+            new_tags = kwargs.pop("tags")
+        if kwargs:
+            raise TypeError(f"update_tags() got unexpected arguments {sorted(kwargs)}")
+        tags = check_tags(list(dict.fromkeys(new_tags or [])))
+        self._api.update_tags(self._job_id, tags)
+        self._tags = tags
+        self._job_data["tags"] = tags
+        return self.tags

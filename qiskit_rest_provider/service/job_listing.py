@@ -6,9 +6,10 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from ..exceptions import InvalidInputError
 from .job import PollPolicy, RuntimeJob
 
-__all__ = ["page_jobs", "utc_iso", "jobs_query", "job_from_data"]
+__all__ = ["page_jobs", "utc_iso", "jobs_query", "job_from_data", "JobQueries"]
 
 PAGE = 20  # page size of jobs(limit=None), as the official client
 MAX_PAGE = 200  # the service's largest page; larger limits are silently ignored by it
@@ -75,7 +76,9 @@ def jobs_query(
     }
 
 
-def job_from_data(data: dict[str, Any], jobs_api: Any, poll: PollPolicy) -> RuntimeJob:
+def job_from_data(
+    data: dict[str, Any], jobs_api: Any, poll: PollPolicy, service: Any = None
+) -> RuntimeJob:
     """A ``RuntimeJob`` from a job object of ``GET /jobs`` or ``GET /jobs/{id}``."""
     program = (data.get("program") or {}).get("id") or data.get("program_id") or "sampler"
     return RuntimeJob(
@@ -87,4 +90,83 @@ def job_from_data(data: dict[str, Any], jobs_api: Any, poll: PollPolicy) -> Runt
         tags=data.get("tags"),
         poll=poll,
         job_data=data,
+        service=service,
+        params=data.get("params") if "pubs" in (data.get("params") or {}) else None,
     )
+
+
+class JobQueries:
+    """``RuntimeService``'s job methods: retrieve, list and delete jobs of the instance."""
+
+    jobs_api: Any
+    poll_policy: PollPolicy
+    channel: str
+    instance: str | None
+
+    def _job_from(self, data: dict[str, Any]) -> RuntimeJob:
+        return job_from_data(data, self.jobs_api, self.poll_policy, self)
+
+    def job(self, job_id: str) -> RuntimeJob:
+        """Rebuild a job handle from its id (any process, no local state needed).
+
+        Raises:
+            JobNotFoundError: No such job in this instance.
+        """
+        return self._job_from(self.jobs_api.get(job_id, exclude_params=False))
+
+    def jobs(
+        self,
+        limit: int | None = 10,
+        skip: int = 0,
+        backend_name: str | None = None,
+        pending: bool | None = None,
+        program_id: str | None = None,
+        job_tags: list[str] | None = None,
+        session_id: str | None = None,
+        created_after: datetime | str | None = None,
+        created_before: datetime | str | None = None,
+        descending: bool = True,
+        *,
+        program: str | None = None,
+        tags: list[str] | None = None,
+    ) -> list[RuntimeJob]:
+        """Jobs of the instance, newest first; pages through ``GET /jobs`` as the official client.
+
+        Args:
+            limit: At most this many jobs; ``None`` for all.
+            skip: Skip that many matching jobs first.
+            backend_name: Only jobs on this backend.
+            pending: ``True``: queued or running; ``False``: final.
+            program_id: Only ``"estimator"`` or ``"sampler"`` jobs (``program=`` is an alias).
+            job_tags: Only jobs carrying all these tags (``tags=`` is an alias).
+            session_id: Only jobs of this session or batch.
+            created_after: Created at or after (a naive ``datetime`` is local time).
+            created_before: Created at or before.
+            descending: Newest first (default) or oldest first.
+            program: Alias of ``program_id``.
+            tags: Alias of ``job_tags``.
+        """
+        if limit is not None and limit < 0 or skip < 0:
+            raise InvalidInputError("limit and skip must be >= 0.")
+        query = jobs_query(
+            backend_name,
+            pending,
+            program_id or program,
+            job_tags or tags,
+            session_id,
+            created_after,
+            created_before,
+            descending,
+        )
+        if self.channel == "ibm_quantum" and self.instance:
+            query["provider"] = self.instance
+        found = page_jobs(self.jobs_api.list, limit, skip, query)
+        return [self._job_from(item) for item in found]
+
+    def delete_job(self, job_id: str) -> None:
+        """Delete a job (it must be final); this cannot be undone.
+
+        Raises:
+            JobNotFoundError: No such job.
+        """
+        self.jobs_api.delete(job_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from ..api import BackendsApi, JobsApi, SessionsApi
@@ -16,10 +15,10 @@ from .backend import RestBackend
 from .backend_filters import queue_length, select_backends
 from .endpoints import build_transport, classic_hgp, resolve_urls
 from .hints import configuration
-from .job import PollPolicy, RuntimeJob
-from .job_listing import job_from_data, jobs_query, page_jobs
+from .job import PollPolicy
+from .job_listing import JobQueries
 
-__all__ = ["RuntimeService", "resolve_urls"]
+__all__ = ["RuntimeService", "QiskitRuntimeService", "resolve_urls"]
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +26,7 @@ CLOUD_CHANNELS = ("ibm_quantum_platform", "ibm_cloud")
 CLASSIC_CHANNEL = "ibm_quantum"
 
 
-class RuntimeService:
+class RuntimeService(JobQueries):
     """Credentials and connection to the runtime REST API (no network I/O until used).
 
     Which account is used follows qiskit-ibm-runtime (see
@@ -80,6 +79,16 @@ class RuntimeService:
             if value is not None:
                 setattr(account, key, value)
         account.validate()
+        self._setup(account, timeout, retry, poll)
+
+    def _setup(
+        self,
+        account: accounts.Account,
+        timeout: tuple[float, float] | None,
+        retry: RetryPolicy | None,
+        poll: PollPolicy | None,
+    ) -> None:
+        self._init_args = (account, timeout, retry, poll)
         self._account = account
         self.channel = account.channel
         self.instance = account.instance
@@ -94,7 +103,14 @@ class RuntimeService:
         self.backends_api = BackendsApi(self.transport)
         self.sessions_api = SessionsApi(self.transport)
         self.instances_api = InstancesApi(self.transport)
-        self._backends: dict[tuple[str, bool], RestBackend] = {}
+        self._backends: dict[tuple[str, bool, str | None], RestBackend] = {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A pickled service (e.g. inside a pickled backend) reconnects with the same account.
+        return (_restore_service, self._init_args)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RuntimeService:
+        return self  # one connection and token per service; copies of backends share it
 
     def __repr__(self) -> str:
         return f"<RuntimeService(channel='{self.channel}', url='{self.transport.base_url}')>"
@@ -123,24 +139,47 @@ class RuntimeService:
 
     # ------------------------------------------------------------------ backends
 
-    def backend(self, name: str, *, use_fractional_gates: bool = False) -> RestBackend:
+    def backend(
+        self,
+        name: str,
+        instance: str | None = None,
+        use_fractional_gates: bool = False,
+        calibration_id: str | None = None,
+    ) -> RestBackend:
         """The backend called ``name`` (one configuration request, then cached).
 
         Args:
             name: Backend name.
+            instance: Must be the service's instance if given (one instance per service).
             use_fractional_gates: Keep ``rx``/``rzz`` in a device's target.
+            calibration_id: Read configuration and properties of that calibration.
 
         Raises:
-            BackendNotFoundError: The instance has no such backend.
+            BackendNotFoundError: The instance has no such backend, or no such calibration.
+            InvalidInputError: ``instance`` is another instance.
         """
-        key = (name, bool(use_fractional_gates))
+        self._check_instance(instance)
+        key = (name, bool(use_fractional_gates), calibration_id)
         backend = self._backends.get(key)
         if backend is None:
-            other = self._backends.get((name, not key[1]))
-            config = other.configuration() if other else configuration(self.backends_api, name)
-            backend = RestBackend(self, config, use_fractional_gates=key[1])
+            other = self._backends.get((name, not key[1], calibration_id))
+            config = (
+                other.configuration().to_dict()
+                if other
+                else configuration(self.backends_api, name, calibration_id=calibration_id)
+            )
+            backend = RestBackend(
+                self, config, use_fractional_gates=key[1], calibration_id=calibration_id
+            )
             self._backends[key] = backend
         return backend
+
+    def _check_instance(self, instance: str | None) -> None:
+        if instance is not None and instance != self.instance:
+            raise InvalidInputError(
+                "A RuntimeService acts on one instance; create another RuntimeService("
+                "instance=...) to use a different one."
+            )
 
     def active_instance(self) -> str | None:
         """The instance (CRN, or Classic ``hub/group/project``) requests act on."""
@@ -212,74 +251,6 @@ class RuntimeService:
 
     # ------------------------------------------------------------------ jobs
 
-    def _job_from(self, data: dict[str, Any]) -> RuntimeJob:
-        return job_from_data(data, self.jobs_api, self.poll_policy)
-
-    def job(self, job_id: str) -> RuntimeJob:
-        """Rebuild a job handle from its id (any process, no local state needed).
-
-        Raises:
-            JobNotFoundError: No such job in this instance.
-        """
-        return self._job_from(self.jobs_api.get(job_id, exclude_params=False))
-
-    def jobs(
-        self,
-        limit: int | None = 10,
-        skip: int = 0,
-        backend_name: str | None = None,
-        pending: bool | None = None,
-        program_id: str | None = None,
-        job_tags: list[str] | None = None,
-        session_id: str | None = None,
-        created_after: datetime | str | None = None,
-        created_before: datetime | str | None = None,
-        descending: bool = True,
-        *,
-        program: str | None = None,
-        tags: list[str] | None = None,
-    ) -> list[RuntimeJob]:
-        """Jobs of the instance, newest first; pages through ``GET /jobs`` as the official client.
-
-        Args:
-            limit: At most this many jobs; ``None`` for all.
-            skip: Skip that many matching jobs first.
-            backend_name: Only jobs on this backend.
-            pending: ``True``: queued or running; ``False``: final.
-            program_id: Only ``"estimator"`` or ``"sampler"`` jobs (``program=`` is an alias).
-            job_tags: Only jobs carrying all these tags (``tags=`` is an alias).
-            session_id: Only jobs of this session or batch.
-            created_after: Created at or after (a naive ``datetime`` is local time).
-            created_before: Created at or before.
-            descending: Newest first (default) or oldest first.
-            program: Alias of ``program_id``.
-            tags: Alias of ``job_tags``.
-        """
-        if limit is not None and limit < 0 or skip < 0:
-            raise InvalidInputError("limit and skip must be >= 0.")
-        query = jobs_query(
-            backend_name,
-            pending,
-            program_id or program,
-            job_tags or tags,
-            session_id,
-            created_after,
-            created_before,
-            descending,
-        )
-        if self.channel == CLASSIC_CHANNEL and self.instance:
-            query["provider"] = self.instance
-        found = page_jobs(self.jobs_api.list, limit, skip, query)
-        return [self._job_from(item) for item in found]
-
-    def delete_job(self, job_id: str) -> None:
-        """Delete a job (it must be final); this cannot be undone.
-
-        Raises:
-            JobNotFoundError: No such job.
-        """
-        self.jobs_api.delete(job_id)
-
     def usage(self) -> dict[str, Any]:
         """The instance's usage this period, plus ``usage_remaining_seconds`` when limited."""
         usage = self.instances_api.usage(classic=self.channel == CLASSIC_CHANNEL)
@@ -300,3 +271,18 @@ class RuntimeService:
         if self.channel == CLASSIC_CHANNEL and self.instance:
             return {"instance": self.instance}
         return {}
+
+
+#: qiskit-ibm-runtime's name, so the import swap changes only the package name.
+QiskitRuntimeService = RuntimeService
+
+
+def _restore_service(
+    account: accounts.Account,
+    timeout: tuple[float, float] | None,
+    retry: RetryPolicy | None,
+    poll: PollPolicy | None,
+) -> RuntimeService:
+    service = RuntimeService.__new__(RuntimeService)
+    service._setup(account, timeout, retry, poll)
+    return service

@@ -15,6 +15,7 @@ from ..exceptions import InvalidInputError
 from .backend import RestBackend
 from .execution import Batch, Session, current_session
 from .job import RuntimeJob
+from .job_attributes import check_tags
 from .local_backend import LocalBackend, is_local_backend, local_backend
 
 if TYPE_CHECKING:
@@ -87,19 +88,22 @@ def submit_job(
     """
     backend, session = resolve_mode(mode)
     if isinstance(backend, LocalBackend):  # local mode: no HTTP
-        from .local_job import run_local
+        from .local_run import run_local
 
         if session is not None:
             session.id_for_job()  # refuses a closed Session/Batch, as for the service
         return run_local(program, backend, wire_pubs, specs, options)
     service = backend.service
+    job_fields = options.to_job_fields()
+    # Checked here, when the job is sent, as qiskit-ibm-runtime does (not when the option is set).
+    check_tags(job_fields.get("tags"))
     body = job_body(
         program,
         backend.name,
         wire_pubs,
         program_options=options.to_program_options(),
         params_extras=options.to_params_extras(),
-        job_fields=options.to_job_fields(),
+        job_fields=job_fields,
         session_id=None if session is None else session.id_for_job(),
         account_fields=service.job_fields(),  # hub/group/project on the Classic dialect
     )
@@ -115,4 +119,7 @@ def submit_job(
         tags=body.get("tags"),
         poll=service.poll_policy,
         submitted_at=time.monotonic(),
+        service=service,
+        backend=backend,
+        params=body.get("params"),
     )

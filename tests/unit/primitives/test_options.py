@@ -146,8 +146,6 @@ def test_nullable_field_sends_null():
         ("resilience.layer_noise_learning.layer_pair_depths", (0, -1)),
         ("resilience.measure_noise_learning.shots_per_randomization", 0),
         ("environment.log_level", "LOUD"),
-        ("environment.job_tags", ["x"] * 9),
-        ("environment.job_tags", ["y" * 87]),
         ("environment.job_tags", "tag"),
         ("environment.private", 1),
         ("simulator.coupling_map", [[0, 1, 2]]),

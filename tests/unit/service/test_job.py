@@ -113,11 +113,23 @@ def test_cancelled_job(mocked):
         _job().result()
 
 
-def test_cancel_of_final_job_changes_nothing(mocked):
+def test_cancel_of_final_job_raises_like_the_official_client(mocked):
+    from qiskit_rest_provider import RuntimeInvalidStateError
+
     mocked.get(API + "/jobs/j", json={"state": {"status": "Completed"}})
     job = _job()
-    assert job.cancel() is False
+    with pytest.raises(RuntimeInvalidStateError, match="already DONE"):
+        job.cancel()
     assert all("/cancel" not in call.request.url for call in mocked.calls)
+
+
+def test_cancel_refused_by_the_service_is_an_invalid_state(mocked):
+    from qiskit_rest_provider import RuntimeInvalidStateError
+
+    mocked.get(API + "/jobs/j", json={"state": {"status": "Running"}})
+    mocked.post(API + "/jobs/j/cancel", status=409, json={"errors": [{"message": "final"}]})
+    with pytest.raises(RuntimeInvalidStateError):
+        _job().cancel()
 
 
 def test_cancel_of_running_job(mocked):

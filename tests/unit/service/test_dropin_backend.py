@@ -13,6 +13,7 @@ import pytest
 import qiskit_ibm_runtime
 from qiskit_ibm_runtime.models import BackendConfiguration as TheirConfiguration
 from qiskit_ibm_runtime.models import BackendProperties as TheirProperties
+from responses.matchers import query_param_matcher
 
 from qiskit_rest_provider.exceptions import BackendNotFoundError
 from qiskit_rest_provider.service.backend_models import BackendConfiguration, BackendProperties
@@ -84,9 +85,9 @@ def test_simulators_have_no_properties_as_theirs(service, mocked):
 def test_properties_at_a_date_and_target_history(manila, mocked):
     moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     old = mocked.get(
-        f"{API}/backends/{NAME}/properties?updated_before=2026-01-02T03:04:05%2B00:00",
+        f"{API}/backends/{NAME}/properties",
+        match=[query_param_matcher({"updated_before": "2026-01-02T03:04:05+00:00"})],
         json=PROPS,
-        match_querystring=True,
     )
     assert manila.properties(datetime=moment).t1(0) == pytest.approx(
         TheirProperties.from_dict(PROPS).t1(0)
@@ -102,23 +103,23 @@ def test_properties_at_a_date_and_target_history(manila, mocked):
 
 def test_calibration_id_is_sent_and_an_unknown_one_is_an_error(service, mocked):
     conf = mocked.get(
-        f"{API}/backends/{NAME}/configuration?calibration_id=cal-1",
+        f"{API}/backends/{NAME}/configuration",
+        match=[query_param_matcher({"calibration_id": "cal-1"})],
         json=CONF,
-        match_querystring=True,
     )
     props = mocked.get(
-        f"{API}/backends/{NAME}/properties?calibration_id=cal-1",
+        f"{API}/backends/{NAME}/properties",
+        match=[query_param_matcher({"calibration_id": "cal-1"})],
         json=PROPS,
-        match_querystring=True,
     )
     backend = service.backend(NAME, calibration_id="cal-1")
     assert backend.calibration_id == "cal-1" and backend.properties().t1(0) > 0
     assert conf.call_count == 1 and props.call_count == 1
     mocked.get(
-        f"{API}/backends/{NAME}/configuration?calibration_id=nope",
+        f"{API}/backends/{NAME}/configuration",
+        match=[query_param_matcher({"calibration_id": "nope"})],
         status=404,
         json={"errors": [{"message": "calibration not found"}]},
-        match_querystring=True,
     )
     with pytest.raises(BackendNotFoundError, match="calibration_id 'nope'"):
         service.backend(NAME, calibration_id="nope")

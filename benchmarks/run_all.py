@@ -196,6 +196,7 @@ def encode_estimator(args, env: Env) -> None:
         warmup=1,
     )
     print(f"  our body {len(env.captured[-1]):,} B; anchor {len(anchor.run([theirs])):,} B")
+    _zlib_levels(args, ours_pub[2])
     report(
         "estimator encode, 50q / 400 params x 1000 / 50 obs",
         times,
@@ -203,6 +204,33 @@ def encode_estimator(args, env: Env) -> None:
         "qiskit-ibm-runtime EstimatorV2.run",
         "<= 0.35x",
     )
+
+
+def _zlib_levels(args, values: np.ndarray) -> None:
+    """Time and size of the parameter array's payload per zlib level (and ours: adaptive)."""
+    import base64
+    import io
+    import zlib
+
+    from qiskit_rest_provider.codec.tagged import encode_ndarray
+
+    buffer = io.BytesIO()
+    np.save(buffer, values, allow_pickle=False)
+    raw = buffer.getvalue()
+    cases = {
+        f"zlib level {level}": lambda level=level: base64.b64encode(zlib.compress(raw, level))
+        for level in (0, 1, 6)
+    }
+    cases["ours (level 1, stored if a probe hardly compresses)"] = lambda: encode_ndarray(values)
+    times = interleaved(cases, args.repeats, warmup=1)
+    print(f"  parameter values {values.shape}: npy {len(raw):,} B")
+    for name, samples in times.items():
+        size = (
+            len(cases[name]())
+            if name.startswith("zlib")
+            else len(encode_ndarray(values)["__value__"])
+        )
+        print(f"    {name:<52} {fmt(statistics.median(samples))}  {size:,} B base64")
 
 
 def _hex_body(shots: int, num_bits: int, pubs: int = 1) -> tuple[bytes, list[Any]]:

@@ -23,13 +23,13 @@ job are checked once.
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from ..codec.jsonsize import compact_json_size
 from ._isa import SKIP_HINT, IsaChecker, PubValidationError, facts_for, fail, has_measure
 from ._submit import InvalidPubError
 
@@ -196,14 +196,15 @@ def validate_estimator_pubs(pubs: Sequence[Any], backend: Any) -> None:
 def check_payload_size(wire_pubs: list[list[Any]], limit: int = MAX_PAYLOAD_BYTES) -> int:
     """Return the encoded size of the PUBs in bytes; raise if the service would refuse it.
 
-    The PUBs are serialised as the transport will (compact JSON, no NaN), which costs about
-    1 ms per MB, small next to uploading that MB.
+    The size is that of the PUBs as the transport serialises them (compact JSON, no NaN),
+    counted without writing them (:func:`..codec.jsonsize.compact_json_size`), so the body is
+    serialised once, by the transport.
 
     Raises:
         InvalidPubError: Above ``limit`` bytes, or a value JSON cannot carry (NaN, inf).
     """
     try:
-        size = len(json.dumps(wire_pubs, separators=(",", ":"), allow_nan=False))
+        size = compact_json_size(wire_pubs)
     except ValueError as exc:
         raise InvalidPubError(f"The PUBs contain a value JSON cannot carry: {exc}.") from None
     if size > limit:

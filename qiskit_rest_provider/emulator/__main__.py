@@ -39,6 +39,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="inject a fault, e.g. 'POST /api/v1/jobs=error_after:times=2' "
         "(repeatable; see docs/emulator.md)",
     )
+    p.add_argument(
+        "--queue-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="each job stays Queued at least this long (default 0)",
+    )
+    p.add_argument(
+        "--run-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="each job stays Running at least this long (default 0)",
+    )
+    p.add_argument(
+        "--backend-delay",
+        action="append",
+        default=[],
+        metavar="BACKEND=QUEUE,RUN",
+        help="queue and run delay in seconds for one backend, e.g. 'ibm_brisbane=30,5' "
+        "(repeatable; overrides --queue-delay/--run-delay there)",
+    )
+    p.add_argument(
+        "--usage-limit-seconds",
+        type=float,
+        default=36_000.0,
+        help="the instance's monthly allocation shown on /instances/usage",
+    )
     p.add_argument("--log-level", default="WARNING", help="Python logging level (default WARNING)")
     p.add_argument("--log-requests", action="store_true", help="log method, path and status")
     p.add_argument(
@@ -58,6 +86,26 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def parse_backend_delays(specs: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """``["ibm_brisbane=30,5"]`` → ``{"ibm_brisbane": (30.0, 5.0)}``.
+
+    Raises:
+        ValueError: A spec that is not ``BACKEND=QUEUE,RUN`` with delays >= 0.
+    """
+    out: dict[str, tuple[float, float]] = {}
+    for spec in specs:
+        name, _, values = spec.partition("=")
+        parts = values.split(",")
+        try:
+            queue, run = (float(v) for v in parts) if len(parts) == 2 else (None, None)
+        except ValueError:
+            queue = run = None
+        if not name or queue is None or run is None or min(queue, run) < 0:
+            raise ValueError(f"--backend-delay {spec!r}: expected BACKEND=QUEUE,RUN (seconds)")
+        out[name] = (queue, run)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the emulator until SIGINT/SIGTERM; returns the exit code."""
     parser = build_parser()
@@ -70,6 +118,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             FaultInjector().add(route, kind, **options)  # checks the kind fits the route
         except (ValueError, TypeError) as exc:
             parser.error(str(exc))
+    try:
+        backend_delays = parse_backend_delays(args.backend_delay)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if min(args.queue_delay, args.run_delay) < 0:
+        parser.error("delays must be >= 0")
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -90,6 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             log_requests=args.log_requests,
             allowed_hosts=args.allow_host,
             header_timeout=args.header_timeout,
+            queue_delay=args.queue_delay,
+            run_delay=args.run_delay,
+            backend_delays=backend_delays,
+            usage_limit_seconds=args.usage_limit_seconds,
         )
     except (ValueError, RuntimeError, OSError) as exc:  # bad accounts file, busy port or data dir
         parser.exit(1, f"{parser.prog}: error: {exc}\n")

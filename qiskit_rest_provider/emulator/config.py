@@ -32,8 +32,13 @@ class EmulatorConfig:
         accounts_file: Optional JSON file restricting API keys to instances.
         max_body_bytes: Request bodies above this get a 413.
         max_pending_jobs: Queued jobs per instance above this get a 429 at submit.
-        queue_delay: Seconds a job stays Queued before a worker may start it (tests).
-        run_delay: Seconds a job stays Running before the engine runs it (tests).
+        queue_delay: Seconds a job stays Queued before a worker may start it, so clients can
+            see ``QUEUED`` and test their waiting code.
+        run_delay: Seconds a job stays Running before the engine runs it.
+        backend_delays: Per-backend ``(queue_delay, run_delay)`` overriding the two above, e.g.
+            ``{"ibm_brisbane": (30.0, 5.0)}``.
+        usage_limit_seconds: The instance's monthly allocation, reported on
+            ``/instances/usage`` (``usage_limit_reached`` once the jobs' run time exceeds it).
         transpile_delay: Seconds a transpile task stays PENDING at least.
         transpile_result_ttl: Seconds a finished transpile task stays readable (the service
             discards results 20 minutes after the task ends).
@@ -57,12 +62,18 @@ class EmulatorConfig:
     max_pending_jobs: int = 10_000
     queue_delay: float = 0.0
     run_delay: float = 0.0
+    backend_delays: dict[str, tuple[float, float]] = field(default_factory=dict)
+    usage_limit_seconds: float = 36_000.0
     transpile_delay: float = 0.0
     transpile_result_ttl: float = 1200.0
     faults: list[str] = field(default_factory=list)
     log_requests: bool = False
     allowed_hosts: list[str] = field(default_factory=list)
     header_timeout: float = 10.0
+
+    def delays(self, backend: str) -> tuple[float, float]:
+        """``(queue_delay, run_delay)`` of jobs on ``backend``."""
+        return self.backend_delays.get(backend, (self.queue_delay, self.run_delay))
 
     @classmethod
     def from_kwargs(cls, **kwargs: Any) -> EmulatorConfig:

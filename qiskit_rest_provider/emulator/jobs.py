@@ -10,6 +10,7 @@ from . import errors
 from .auth import Principal
 from .errors import ApiError, bad_request, job_not_found
 from .ids import new_id
+from .leniency import check_calibration, classic_leniency
 from .runner import (
     CANCELLED,
     COMPLETED,
@@ -26,28 +27,8 @@ from .state import EmulatorState
 
 logger = logging.getLogger(__name__)
 
-PROGRAMS = ("estimator", "sampler")
+PROGRAMS = ("estimator", "sampler", "executor", "noise-learner")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
-_KNOWN_KEYS = {
-    "program_id",
-    "backend",
-    "params",
-    "tags",
-    "session_id",
-    "log_level",
-    "cost",
-    "private",
-    "calibration_id",
-    "runtime",
-    "remote_storage",
-    "hub",
-    "group",
-    "project",
-    "start_session",
-    "session_time",
-    "max_execution_time",
-    "backend_name",
-}
 
 
 def _truthy(value: Any) -> bool:
@@ -141,6 +122,8 @@ class JobService:
         params = body.get("params", {})
         if not isinstance(params, dict):
             raise bad_request("'params' must be a JSON object.")
+        params, notes = classic_leniency(principal.dialect, params)
+        check_calibration(backend, body.get("calibration_id"))
         tags = validate_tags(body.get("tags"))
         log_level = body.get("log_level")
         if log_level is not None and (
@@ -182,7 +165,7 @@ class JobService:
             "private": private,
             "created_ts": time.time(),
             "caller": (caller or "")[:200],
-            "logs": utc_line("INFO Job queued") + "\n",
+            "logs": "".join(note + "\n" for note in [*notes, utc_line("INFO Job queued")]),
         }
         job["seq"] = self.state.store.insert_job(job)
         if session is not None and session.get("backend") is None:
@@ -243,20 +226,17 @@ class JobService:
     def results(self, principal: Principal, job_id: str) -> str | None:
         """Result text of a final job; ``None`` (→ 204) while it is not final or was cancelled.
 
+        A private job's result is read once, then deleted: later reads answer ``None`` too, as
+        the service does (the official client's ``result()`` then returns ``None``).
+
         Raises:
-            ApiError: 404 for an unknown job or a private result that was already read.
+            ApiError: 404 for an unknown job.
         """
         job = self.get(principal, job_id)
         if job["status"] not in (COMPLETED, FAILED):
             return None
         if job.get("private"):
-            if job.get("result_read"):
-                raise ApiError(
-                    404,
-                    errors.RESULTS_GONE,
-                    "The results of this private job were already read and deleted.",
-                )
-            return self.state.store.take_result(job_id)
+            return None if job.get("result_read") else self.state.store.take_result(job_id)
         return self.state.store.get_result(job_id)
 
     def metrics(self, principal: Principal, job_id: str) -> dict[str, Any]:

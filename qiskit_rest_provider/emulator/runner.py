@@ -140,7 +140,7 @@ class Runner:
         job = self._store.get_job(job_id)
         if job is None or job["status"] != QUEUED:
             return  # cancelled or deleted while queued
-        wait = job["created_ts"] + self._config.queue_delay - time.time()
+        wait = job["created_ts"] + self._config.delays(job["backend"])[0] - time.time()
         if wait > 0:
             self._sleep(wait, self._stopping.is_set)
             if self._stopping.is_set():
@@ -190,7 +190,7 @@ class Runner:
                 pass
         extra = (
             fault.delay if fault is not None and fault.kind == "slow" else 0.0
-        ) + self._config.run_delay
+        ) + self._config.delays(job["backend"])[1]
         if extra:
             self._sleep(extra, should_stop)
         if should_stop():

@@ -3,7 +3,10 @@
 Mirrors the retired cloud transpiler (research transpiler-service.md §3, §5): one task per
 ``POST /transpile``, results as ``[{"qasm", "qpy", "layout": {"initial", "final"}}]`` in input
 order, the QASM on one line, layouts at full device width. AI modes run the same preset pass
-manager (no models offline); ``ai_layout_mode=keep`` keeps the trivial layout.
+manager (no models offline). ``ai_layout_mode``: ``keep`` keeps the given (else the trivial)
+layout; ``improve`` (and ``optimize`` with an ``initial_layout``, the client's rule) starts from
+the given layout and keeps it unless Qiskit's own placement is clearly better; ``optimize``
+places circuits by the compact-layout rule of :mod:`.layout`.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-#: ``generate_preset_pass_manager`` keywords accepted in ``qiskit_transpile_options``.
+#: ``qiskit_transpile_options`` keys (Qiskit ``transpile()`` keywords) the emulator honours.
 PM_OPTIONS = frozenset(
     {
+        "coupling_map",
         "basis_gates",
         "initial_layout",
         "layout_method",
@@ -107,29 +111,90 @@ def _layout(circuit: Any) -> dict[str, list[int]]:
     }
 
 
+def _basis_for_coupling_map(backend: Any, options: dict[str, Any]) -> list[str]:
+    """The basis a task with its own coupling map translates to.
+
+    The user's ``basis_gates``, else the backend's, else the simulator's; gates on three or
+    more qubits are left out, because a coupling map only has pairs to route them on (Qiskit
+    would otherwise leave a ``ccx`` on unconnected qubits).
+    """
+    from qiskit.circuit.library import get_standard_gate_name_mapping
+
+    from .devices.base import SIMULATOR_BASIS_GATES
+
+    if options.get("basis_gates") is not None:
+        basis = list(options["basis_gates"])
+    elif backend is not None:
+        basis = list(backend.configuration()["basis_gates"])
+    else:
+        basis = list(SIMULATOR_BASIS_GATES)
+    gates = get_standard_gate_name_mapping()
+    return [g for g in basis if g not in gates or gates[g].num_qubits < 3]
+
+
+class _Placer:
+    """Runs one task's circuits: the pass manager(s) and the layout rule of :mod:`.layout`."""
+
+    def __init__(self, request: dict[str, Any], backend: Any) -> None:
+        from qiskit.transpiler import CouplingMap
+
+        self.level = int(request["optimization_level"])
+        self.mode = request.get("layout_mode") or "optimize"
+        self.options = dict(request.get("options") or {})
+        self.options.pop("coupling_map", None)  # merged into request["coupling_map"] already
+        cmap = request.get("coupling_map")
+        self.target = None
+        if cmap:
+            self.options["basis_gates"] = _basis_for_coupling_map(backend, self.options)
+            self.options["coupling_map"] = CouplingMap(cmap)
+        else:
+            self.target = backend.target
+        if self.mode == "keep" and "initial_layout" not in self.options:
+            self.options.setdefault("layout_method", "trivial")
+
+    def _pm(self, target: Any = None, **overrides: Any) -> Any:
+        from qiskit.transpiler import generate_preset_pass_manager
+
+        options = {**self.options, **overrides}
+        options = {k: v for k, v in options.items() if v is not None}
+        if target is not None:
+            return generate_preset_pass_manager(self.level, target=target, **options)
+        return generate_preset_pass_manager(self.level, **options)
+
+    def run(self, circuit: Any) -> Any:
+        """The transpiled circuit, placed by the rule of :mod:`.layout` (docs/transpiler.md)."""
+        from . import layout
+
+        if self.target is None or self.mode == "keep":
+            return self._pm(self.target).run(circuit)
+        given = self.options.get("initial_layout") is not None
+        if "layout_method" in self.options and not given:
+            return self._pm(self.target).run(circuit)  # the user chose how to lay out
+        # Candidates in order of preference; the first of comparable quality wins.
+        candidates = []
+        if given:  # IMPROVE, and OPTIMIZE with a layout (the client's rule): start from it
+            candidates.append(self._pm(self.target).run(circuit))
+        else:
+            patch = layout.compact_qubits(self.target, circuit.num_qubits)
+            if patch is not None:
+                sub = self._pm(layout.sub_target(self.target, patch)).run(circuit)
+                candidates.append(layout.embed(sub, patch, self.target.num_qubits))
+        candidates.append(self._pm(self.target, initial_layout=None).run(circuit))
+        scores = [layout.esp(c, self.target) for c in candidates]
+        best = max(scores)
+        return next(c for c, s in zip(candidates, scores) if s >= layout.COMPARABLE * best)
+
+
 def transpile_request(request: dict[str, Any], backend: Any) -> list[dict[str, Any]]:
     """Runs one task: every circuit through the preset pass manager, in input order."""
     from qiskit import qpy
-    from qiskit.transpiler import CouplingMap, generate_preset_pass_manager
 
-    options = dict(request.get("options") or {})
-    level = int(request["optimization_level"])
-    if request.get("layout_mode") == "keep" and "layout_method" not in options:
-        options["layout_method"] = "trivial"
-    cmap = request.get("coupling_map")
-    if cmap:
-        pm = generate_preset_pass_manager(
-            optimization_level=level, coupling_map=CouplingMap(cmap), **options
-        )
-    else:
-        pm = generate_preset_pass_manager(
-            optimization_level=level, target=backend.target, **options
-        )
+    placer = _Placer(request, backend)
     results = []
     if request.get("qpy"):
         circuits = qpy.load(io.BytesIO(base64.b64decode(request["qpy"])))
         for circuit in circuits:
-            out = pm.run(circuit)
+            out = placer.run(circuit)
             buf = io.BytesIO()
             qpy.dump(out, buf)
             results.append(
@@ -142,7 +207,7 @@ def transpile_request(request: dict[str, Any], backend: Any) -> list[dict[str, A
         return results
     for text in request["qasm"]:
         circuit, version = load_circuit(text)
-        out = pm.run(circuit)
+        out = placer.run(circuit)
         results.append({"qasm": _dump(out, version), "qpy": None, "layout": _layout(out)})
     return results
 

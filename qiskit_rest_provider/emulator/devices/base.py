@@ -93,6 +93,7 @@ class EmulatedBackend:
         self.num_qubits = int(configuration["n_qubits"])
         self.simulator = bool(configuration.get("simulator", False))
         self.noiseless = noiseless or self.simulator
+        self.calibration_id = None if properties is None else _calibration_id(name, properties)
 
     def configuration(self) -> dict[str, Any]:
         """IBM qobj-style configuration JSON (a fresh copy)."""
@@ -123,9 +124,13 @@ class EmulatedBackend:
             "status": {"name": "online"},
             "is_simulator": self.simulator,
             "qubits": self.num_qubits,
+            # programmable + reset qubits + couplers on IBM's chips; all programmable here
+            "physical_qubits": self.num_qubits,
             "queue_length": 0,
             "processor_type": self._configuration.get("processor_type", {}),
         }
+        if self.calibration_id is not None:
+            summary["calibration_id"] = self.calibration_id
         summary.update(self._summary)
         return summary
 
@@ -146,6 +151,14 @@ class EmulatedBackend:
     def check_isa(self, circuit: Any, index: int) -> None:
         """Raise ``JobInputError`` if ``circuit`` is not ISA for this backend (devices only)."""
         return None
+
+
+def _calibration_id(name: str, properties: dict[str, Any]) -> str:
+    """A stable id of the backend's one calibration (name and calibration date)."""
+    import hashlib
+
+    stamp = f"{name}:{properties.get('last_update_date', '')}".encode()
+    return hashlib.sha256(stamp).hexdigest()[:24]
 
 
 def _simulator_configuration(num_qubits: int = 32) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from .. import errors
 from ..auth import Principal
 from ..errors import ApiError
+from ..leniency import check_calibration
 from .deps import emu
 
 
@@ -16,6 +17,7 @@ def _backend(request: Request, name: str) -> Any:
     backend = emu(request).backends.get(name)
     if backend is None:
         raise ApiError(404, errors.BACKEND_NOT_FOUND, f"Backend not found: {name[:100]}")
+    check_calibration(backend, request.query_params.get("calibration_id"))
     return backend
 
 

@@ -26,9 +26,12 @@ async def versions() -> JSONResponse:
 @router.get("/api/v1/instances/usage", tags=["misc"])
 async def usage(request: Request, who: Who) -> JSONResponse:
     """Usage of the caller's instance this month (the client checks it before each submit)."""
+    state = emu(request)
     now = dt.datetime.now(dt.timezone.utc)
     start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     end = (start + dt.timedelta(days=32)).replace(day=1)
+    consumed = round(state.store.usage_seconds(who.instance), 3)
+    limit = state.config.usage_limit_seconds
     return JSONResponse(
         {
             "instance_id": who.instance,
@@ -37,8 +40,10 @@ async def usage(request: Request, who: Who) -> JSONResponse:
                 "start": start.isoformat().replace("+00:00", "Z"),
                 "end": end.isoformat().replace("+00:00", "Z"),
             },
-            "usage_consumed_seconds": round(emu(request).store.usage_seconds(who.instance), 3),
-            "usage_limit_reached": False,
+            "usage_consumed_seconds": consumed,
+            "usage_limit_seconds": limit,
+            "usage_allocation_seconds": limit,
+            "usage_limit_reached": consumed >= limit,
         }
     )
 

@@ -46,6 +46,29 @@ def _circuits(body: dict[str, Any]) -> tuple[list[str], str | None]:
     return qasm, None
 
 
+def _query_coupling_map(request: Request) -> Any:
+    """``coupling_map`` in the query: a JSON list, or the flat pairs ``requests`` makes of one.
+
+    ``requests`` turns ``params={"coupling_map": [[0, 1], [1, 2]]}`` into
+    ``coupling_map=0&coupling_map=1&coupling_map=1&coupling_map=2`` (and drops ``[]``).
+    """
+    values = request.query_params.getlist("coupling_map")
+    if not values:
+        return None
+    if len(values) == 1 and values[0].lstrip().startswith("["):
+        try:
+            return json.loads(values[0])
+        except ValueError:
+            raise bad_request("Query parameter 'coupling_map' is not a JSON list.") from None
+    try:
+        flat = [int(v) for v in values]
+    except ValueError:
+        raise bad_request("Query parameter 'coupling_map' must be qubit numbers.") from None
+    if len(flat) % 2:
+        raise bad_request("Query parameter 'coupling_map' must list qubits in pairs.")
+    return [flat[i : i + 2] for i in range(0, len(flat), 2)]
+
+
 def _coupling_map(value: Any) -> list[list[int]] | None:
     if value is None or value == []:
         return None  # the seed sends [] meaning "none"
@@ -58,13 +81,34 @@ def _coupling_map(value: Any) -> list[list[int]] | None:
     return value
 
 
-def _options(value: Any) -> dict[str, Any]:
+#: ``transpile()`` keywords that make no sense through a remote service.
+UNSUPPORTED_OPTIONS = frozenset(
+    {"backend", "target", "callback", "num_processes", "output_name", "circuits"}
+)
+
+
+def _options(value: Any, query: str | None) -> dict[str, Any]:
+    if query is not None:  # the options as a JSON object in the query string
+        if value is not None:
+            raise bad_request("Give 'qiskit_transpile_options' in the body or the query, not both.")
+        try:
+            value = json.loads(query)
+        except ValueError:
+            raise bad_request(
+                "Query parameter 'qiskit_transpile_options' must be a JSON object; send the "
+                "options in the JSON body instead."
+            ) from None
     if value is None or value == []:
         return {}
     if not isinstance(value, dict):
         raise bad_request("'qiskit_transpile_options' must be an object.")
     value = {k: v for k, v in value.items() if k != "optimization_level"}
     for key in value:
+        if key in UNSUPPORTED_OPTIONS or key == "ignore_backend_supplied_default_methods":
+            raise bad_request(
+                f"qiskit_transpile_options: '{key}' is not supported by the transpiler "
+                "service (give the backend or the coupling map as request parameters)."
+            )
         if key not in PM_OPTIONS:
             raise bad_request(
                 f"Error transpiling with Qiskit and qiskit_transpile_options: transpile() got "
@@ -93,7 +137,15 @@ async def submit(
         raise bad_request(f"'ai' must be one of {', '.join(AI_VALUES)}.")
     if mode not in LAYOUT_MODES:
         raise bad_request(f"'ai_layout_mode' must be one of {', '.join(LAYOUT_MODES)}.")
-    coupling_map = _coupling_map(body.get("backend_coupling_map", body.get("coupling_map")))
+    options = _options(
+        body.get("qiskit_transpile_options"),
+        request.query_params.get("qiskit_transpile_options"),
+    )
+    coupling_map = _coupling_map(
+        body.get("backend_coupling_map", body.get("coupling_map"))
+        or _query_coupling_map(request)
+        or options.pop("coupling_map", None)
+    )
     if backend is None and coupling_map is None:
         raise bad_request("Give a 'backend' or a 'backend_coupling_map'.")
     if backend is not None and backend not in state.backends:
@@ -111,7 +163,7 @@ async def submit(
         "coupling_map": coupling_map,
         "qasm": qasm,
         "qpy": qpy,
-        "options": _options(body.get("qiskit_transpile_options")),
+        "options": options,
     }
     return JSONResponse({"task_id": state.transpiler.submit(who.instance, task)})
 

@@ -231,6 +231,13 @@ def _plain_json(obj: Any) -> Any:
     return obj
 
 
+def _plain_array(array: np.ndarray) -> Any:
+    """Nested lists; complex values (IQ data) as ``[real, imag]`` pairs (JSON has no complex)."""
+    if np.iscomplexobj(array):
+        return np.stack([array.real, array.imag], axis=-1).tolist()
+    return array.tolist()
+
+
 def encode_result(
     program: str,
     pub_results: Sequence[PubResult],
@@ -247,7 +254,7 @@ def encode_result(
                 if isinstance(value, BitArray):
                     data[name] = {"samples": bitarray_to_hex(value), "num_bits": value.num_bits}
                 else:
-                    data[name] = np.asarray(value).tolist()
+                    data[name] = _plain_array(np.asarray(value))
             results.append({"data": data, "metadata": _plain_json(pub_result.metadata)})
         return {"results": results, "metadata": _plain_json(metadata)}
     pub_type = "SamplerPubResult" if program == "sampler" else "PubResult"

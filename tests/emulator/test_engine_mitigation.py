@@ -192,7 +192,15 @@ def test_sampler_twirling_on_a_noisy_device(torino, ghz_job):
 @pytest.mark.parametrize(
     ("params", "needle"),
     [
-        ({"options": {"execution": {"meas_type": "kerneled"}}}, "classified"),
+        (  # IQ data is emulated (test_iq_data.py), but not with measurement twirling
+            {
+                "options": {
+                    "execution": {"meas_type": "kerneled"},
+                    "twirling": {"enable_measure": True},
+                }
+            },
+            "not compatible",
+        ),
         ({"shots": 5_000_000, "pubs": None}, "executions"),
     ],
 )

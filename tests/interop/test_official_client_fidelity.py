@@ -72,3 +72,38 @@ def test_isa_job_with_the_calibration_id(service):
     isa = generate_preset_pass_manager(1, backend=device, seed_transpiler=1).run(_bell())
     result = _finish(SamplerV2(mode=pinned).run([isa], shots=16))
     assert sum(result[0].data.meas.get_counts().values()) == 16
+
+
+@pytest.mark.parametrize("meas_type", ["kerneled", "avg_kerneled"])
+def test_iq_data_sampler(service, meas_type):
+    import numpy as np
+    from qiskit import QuantumCircuit
+
+    from qiskit_rest_provider.emulator.engine.iq import centroids
+
+    device = service.backend("ibm_brisbane")
+    qc = QuantumCircuit(2, 2)
+    qc.x(1)
+    qc.measure([0, 1], [0, 1])
+    isa = generate_preset_pass_manager(1, backend=device, seed_transpiler=1).run(qc)
+    physical = isa.layout.final_index_layout()
+    sampler = SamplerV2(mode=device)
+    sampler.options.execution.meas_type = meas_type
+    shots = 3000
+    iq = _finish(sampler.run([isa], shots=shots))[0].data.c
+    assert iq.dtype == np.complex128
+    assert iq.shape == ((shots, 2) if meas_type == "kerneled" else (2,))
+    points = iq if meas_type == "kerneled" else iq[None, :]
+    readout = [
+        {p.name: p.value for p in q} for q in (device.properties().qubits[i] for i in physical)
+    ]
+    for bit, expected_state in ((0, 0), (1, 1)):
+        c0, c1 = centroids("ibm_brisbane", physical[bit])
+        ones = ((points[:, bit] - (c0 + c1) / 2) * np.conj(c1 - c0)).real > 0
+        if meas_type == "avg_kerneled":
+            assert bool(ones[0]) == bool(expected_state)
+            continue
+        key = "prob_meas1_prep0" if expected_state == 0 else "prob_meas0_prep1"
+        error = readout[bit][key]
+        wrong = ones.mean() if expected_state == 0 else 1 - ones.mean()
+        assert abs(wrong - error) < 4 * np.sqrt(error / shots) + 2e-3, (bit, wrong, error)

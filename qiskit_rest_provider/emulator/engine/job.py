@@ -17,6 +17,7 @@ from ...codec.tagged import tag
 from .errors import VALIDATION_ERROR, JobExecutionError, JobInputError, JobStopped
 from .estimator import EstimatorSettings, run_estimator_pub
 from .inputs import PubTask, check_top_level, parse_pubs
+from .iq import run_iq_pub
 from .options import DEFAULT_PRECISION, DEFAULT_SHOTS, get, validate_options
 from .qasm import QasmParseError, QasmRejected, parse
 from .resilience import Resilience, plan_shots, resolve_resilience
@@ -83,9 +84,11 @@ _MAX_EXECUTIONS = 10_000_000  # the service's job limit: circuits x shots after 
 def _check_sampler_limits(
     tasks: list[PubTask], params: Mapping[str, Any], options: Mapping
 ) -> None:
-    if get(options, "execution.meas_type", "classified") != "classified":
+    meas_type = get(options, "execution.meas_type", "classified")
+    if meas_type != "classified" and get(options, "twirling.enable_measure", False):
         raise JobInputError(
-            "Option 'options.execution.meas_type': only 'classified' results can be emulated."
+            f"'meas_type={meas_type}' and measurement twirling are not compatible. Set "
+            "'twirling.enable_measure' to false or 'execution.meas_type' to 'classified'."
         )
     total = 0
     for task in tasks:
@@ -229,17 +232,31 @@ def run_job(
                     or params.get("shots")
                     or get(options, "default_shots", DEFAULT_SHOTS)
                 )
-                result = run_sampler_pub(
-                    task,
-                    circuit,
-                    int(shots),
-                    rng,
-                    should_stop,
-                    metadata,
-                    noise,
-                    backend.readout_errors() if noisy else None,
-                    _sampler_twirling(options, int(shots)),
-                )
+                meas_type = get(options, "execution.meas_type", "classified")
+                if meas_type != "classified":
+                    result = run_iq_pub(
+                        task,
+                        circuit,
+                        int(shots),
+                        rng,
+                        should_stop,
+                        metadata,
+                        backend,
+                        noisy,
+                        meas_type,
+                    )
+                else:
+                    result = run_sampler_pub(
+                        task,
+                        circuit,
+                        int(shots),
+                        rng,
+                        should_stop,
+                        metadata,
+                        noise,
+                        backend.readout_errors() if noisy else None,
+                        _sampler_twirling(options, int(shots)),
+                    )
         except (JobExecutionError, JobStopped):
             raise
         except Exception as exc:  # a simulator bug must fail the job, not the worker

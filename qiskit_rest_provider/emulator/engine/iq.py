@@ -67,7 +67,8 @@ def _points(
     sigma0, sigma1 = (half / NormalDist().inv_cdf(1 - max(p, _FLOOR)) for p in error)
     sigma = np.where(bits, sigma1, sigma0)  # per component: its projection on the axis too
     noise = rng.normal(size=bits.shape) + 1j * rng.normal(size=bits.shape)
-    return np.where(bits, c1, c0) + sigma * noise
+    points: np.ndarray = np.where(bits, c1, c0) + sigma * noise
+    return points
 
 
 def to_iq(
@@ -118,7 +119,7 @@ def run_iq_pub(
     shots: int,
     rng: np.random.Generator,
     should_stop: Callable[[], bool],
-    metadata: dict,
+    metadata: dict[str, Any],
     backend: Any,
     noisy: bool,
     meas_type: str,

@@ -260,7 +260,40 @@ def _mid_circuit_reset_and_expr():
     return qc, {"c": {"101": 0.5, "000": 0.5}}
 
 
+def _switch():
+    qc = QuantumCircuit(2, 2)
+    qc.h([0, 1])
+    qc.measure([0, 1], [0, 1])
+    with qc.switch(qc.cregs[0]) as case:
+        with case(0):
+            qc.x(0)
+        with case(1, 2):
+            qc.x(1)
+        with case(case.DEFAULT):
+            qc.h(0)
+    qc.measure([0, 1], [0, 1])
+    # c=0 -> 01; c=1 -> 11; c=2 -> 00; c=3 -> 10 or 11.
+    return qc, {"c": {"01": 0.25, "11": 0.375, "00": 0.25, "10": 0.125}}
+
+
+def _classical_expressions():
+    cr = ClassicalRegister(4, "c")
+    qc = QuantumCircuit(QuantumRegister(4), cr)
+    qc.h([0, 1])
+    qc.measure([0, 1], [0, 1])
+    with qc.if_test(expr.logic_or(expr.equal(cr, 3), expr.logic_not(cr[1]))):
+        qc.x(2)
+    with qc.if_test(expr.logic_and(expr.less(cr, 6), expr.equal(expr.bit_and(cr, 1), 1))):
+        qc.x(3)
+    qc.measure([2, 3], [2, 3])
+    # Both tests read c before bits 2 and 3 are measured: c=0 -> 0100; c=1 -> 1101;
+    # c=2 -> 0010; c=3 -> 1111.
+    return qc, {"c": {"0100": 0.25, "1101": 0.25, "0010": 0.25, "1111": 0.25}}
+
+
 DYNAMIC = {
+    "switch": _switch,
+    "classical_expressions": _classical_expressions,
     "feed_forward": _feed_forward,
     "if_else_on_aliased_register": _if_else_on_aliased_register,
     "repeat_until_success": _repeat_until_success,

@@ -245,7 +245,11 @@ def _parse_screened(qasm: str) -> QuantumCircuit:
         except BaseException as exc:  # noqa: BLE001 - pyo3's PanicException is a BaseException
             # The pre-check should make this rare; fall back to the Python parser.
             logger.debug("Rust OpenQASM 3 parser refused pre-checked text (%s); falling back", exc)
+    from openqasm3 import parse as parse_ast
+
+    from .qasm_classical import convert  # qasm3.loads plus switch and classical expressions
+
     try:
-        return qasm3.loads(qasm)
+        return convert(parse_ast(qasm))
     except Exception as exc:  # the importer raises many unrelated types
         raise QasmParseError(f"OpenQASM 3 parse error: {exc}") from exc

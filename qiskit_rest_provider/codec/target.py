@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from qiskit.circuit import ForLoopOp, IfElseOp, SwitchCaseOp, WhileLoopOp
@@ -43,7 +43,7 @@ _PREFIX = {"p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "m": 1e-3, "k": 1e3, "M
 _TIMING = ("granularity", "min_length", "pulse_alignment", "acquire_alignment")
 
 
-def si_value(item: dict[str, Any]) -> float | None:
+def si_value(item: Mapping[str, Any]) -> float | None:
     """The value of one ``{name, value, unit}`` property in SI units (``"ns"`` -> seconds)."""
     value = item.get("value")
     if value is None or isinstance(value, bool):
@@ -54,14 +54,14 @@ def si_value(item: dict[str, Any]) -> float | None:
     return float(value)
 
 
-def _qubit_props(properties: dict[str, Any]) -> list[dict[str, float | None]]:
+def _qubit_props(properties: Mapping[str, Any]) -> list[dict[str, float | None]]:
     return [
         {item.get("name"): si_value(item) for item in qubit}
         for qubit in properties.get("qubits") or []
     ]
 
 
-def faulty_qubits(properties: dict[str, Any] | None) -> set[int]:
+def faulty_qubits(properties: Mapping[str, Any] | None) -> set[int]:
     """Qubits whose ``operational`` property is false."""
     return {
         index
@@ -70,7 +70,7 @@ def faulty_qubits(properties: dict[str, Any] | None) -> set[int]:
     }
 
 
-def faulty_gates(properties: dict[str, Any] | None) -> set[tuple[str, tuple[int, ...]]]:
+def faulty_gates(properties: Mapping[str, Any] | None) -> set[tuple[str, tuple[int, ...]]]:
     """``(gate name, qubits)`` pairs whose ``operational`` property is false."""
     out = set()
     for gate in (properties or {}).get("gates") or []:
@@ -80,8 +80,10 @@ def faulty_gates(properties: dict[str, Any] | None) -> set[tuple[str, tuple[int,
     return out
 
 
-def _gate_entries(properties: dict[str, Any]) -> dict[str, dict[tuple[int, ...], dict]]:
-    out: dict[str, dict[tuple[int, ...], dict]] = {}
+def _gate_entries(
+    properties: Mapping[str, Any],
+) -> dict[str, dict[tuple[int, ...], dict[str, float | None]]]:
+    out: dict[str, dict[tuple[int, ...], dict[str, float | None]]] = {}
     for gate in properties.get("gates") or []:
         values = {item.get("name"): si_value(item) for item in gate.get("parameters") or []}
         out.setdefault(gate.get("gate"), {})[tuple(gate.get("qubits") or ())] = values
@@ -99,13 +101,15 @@ def _default_qargs(
 
 
 def target_from_json(
-    configuration: dict[str, Any],
-    properties: dict[str, Any] | None = None,
+    configuration: Mapping[str, Any],
+    properties: Mapping[str, Any] | None = None,
     *,
     include_fractional_gates: bool | None = None,
     filter_faulty: bool = True,
 ) -> Target:
     """Build a ``Target`` from IBM's configuration and properties JSON.
+
+    The one converter: the client's backends and the emulator's devices both use it.
 
     Args:
         configuration: ``GET /backends/{name}/configuration``.
@@ -132,7 +136,8 @@ def target_from_json(
 
     kwargs: dict[str, Any] = {"num_qubits": num_qubits}
     if configuration.get("dt") is not None:
-        kwargs["dt"] = float(configuration["dt"])
+        # The wire gives dt in nanoseconds; a Target wants seconds (as BackendConfiguration).
+        kwargs["dt"] = float(configuration["dt"]) * 1e-9
     timing = configuration.get("timing_constraints") or {}
     kwargs.update({key: timing[key] for key in _TIMING if key in timing})
     if qubit_props and len(qubit_props) == num_qubits:

@@ -193,6 +193,6 @@ class LocalBackend:
 
     def check_isa(self, circuit: Any, index: int) -> None:
         """The engine's ISA check against the backend's target."""
-        from ..emulator.engine.target import check_isa
+        from ..emulator.engine.isa import check_isa
 
         check_isa(self.target, circuit, index, self.name)

@@ -6,8 +6,9 @@ realistic calibration data in IBM's JSON formats (:mod:`.calibration`, on heavy-
 maps from :mod:`.topology`), a ``Target`` built from it, an ISA check and an Aer noise model
 (:mod:`.noise`).
 
-Import rule: this room imports the engine's pure helpers (``engine.target``), never the
-engine's runners, the routes or the job store; the rest of the emulator imports it.
+Import rule: this room imports ``codec.target`` (the one JSON -> Target converter) and the
+engine's ISA check (``engine.isa``), never the engine's runners, the routes or the job store;
+the rest of the emulator imports it.
 """
 
 from __future__ import annotations

@@ -75,9 +75,14 @@ class DeviceBackend(EmulatedBackend):
     @functools.cached_property
     def target(self) -> Target:
         """Target with gate durations/errors and qubit T1/T2 from the properties."""
-        from ..engine.target import target_from_json
+        from ...codec.target import target_from_json
 
-        return target_from_json(self._configuration, self._properties)
+        target = target_from_json(self._configuration, self._properties)
+        # What the device adds to IBM's conversion: its description, and that all its qubits
+        # are measured together (IBM's Eagle/Heron multiplex every readout).
+        target.description = self._configuration.get("description")
+        target.concurrent_measurements = [list(range(self.num_qubits))]
+        return target
 
     def noise_model(
         self, qubits: Sequence[int] | None = None, readout: bool = True, twirled: bool = False
@@ -116,7 +121,7 @@ class DeviceBackend(EmulatedBackend):
 
     def check_isa(self, circuit: Any, index: int) -> None:
         """Raise ``JobInputError`` (1003/1005) if ``circuit`` is not ISA for this device."""
-        from ..engine.target import check_isa
+        from ..engine.isa import check_isa
 
         check_isa(self.target, circuit, index, self.name)
 

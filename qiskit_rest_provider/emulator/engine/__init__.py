@@ -13,8 +13,9 @@ Modules, in data-path order:
 * ``circuits``: binding by declared input order, dropping idle qubits, final-measurement split.
 * ``sampler`` / ``estimator`` / ``exact`` / ``noisy`` / ``zne``: the simulations (statevector,
   stabilizer, Aer trajectories or density matrices with device noise; TREX, twirling, ZNE).
-* ``target``: backend JSON to ``Target`` and the ISA check, used by the device catalogue
-  (``emulator.devices``: seeded calibration JSON, topologies, per-qubit noise models).
+* ``isa``: the ISA check of device jobs. Devices (``emulator.devices``: seeded calibration
+  JSON, topologies, per-qubit noise models) build their ``Target`` with ``codec.target``, the
+  one converter the client shares.
 """
 
 from .errors import JobExecutionError, JobInputError, JobStopped

@@ -37,7 +37,7 @@ def _config(**extra):
             "if_else",
             "for_loop",
         ],
-        "dt": 2.2222e-10,
+        "dt": 0.22222,  # nanoseconds, as the service sends it
         "timing_constraints": {
             "granularity": 16,
             "min_length": 64,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 __all__ = ["compact_json_size"]

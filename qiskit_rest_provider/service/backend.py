@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime as Datetime
 from typing import TYPE_CHECKING, Any
@@ -231,7 +232,7 @@ class RestBackend(BackendV2):
         """The backend's ``Target`` (built once from configuration and properties)."""
         target = self._target
         if target is None:
-            properties = self.properties() or {}
+            properties: Mapping[str, Any] = self.properties() or {}
             with self._lock:
                 if self._target is None:
                     self._target = target_from_json(

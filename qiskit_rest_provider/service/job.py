@@ -256,7 +256,7 @@ class RuntimeJob(JobAttributes, BasePrimitiveJob[PrimitiveResult, JobState]):
     def _failure(self, state: JobState) -> Exception:
         reason = self.error_message()
         state_data = self._job_data.get("state") or {}
-        kwargs = {
+        kwargs: dict[str, Any] = {
             "job_id": self._job_id,
             "reason": state_data.get("reason"),
             "reason_code": state_data.get("reason_code", state_data.get("reasonCode")),

@@ -20,7 +20,8 @@ import qiskit_rest_provider
 # imported twice in a process and a re-imported module has new classes. So everything the user
 # suites import is loaded here first.
 for _info in pkgutil.walk_packages(qiskit_rest_provider.__path__, "qiskit_rest_provider."):
-    if not _info.name.endswith("__main__"):
+    # Private modules come in through their public importers (some cannot be imported first).
+    if not any(part.startswith("_") for part in _info.name.split(".")):
         importlib.import_module(_info.name)
 
 pytest_plugins = ["pytester"]

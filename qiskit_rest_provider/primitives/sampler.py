@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from qiskit.primitives import BaseSamplerV2
 from qiskit.primitives.containers.sampler_pub import SamplerPub, SamplerPubLike
 
+from ..codec.defaults import DEFAULT_SHOTS
 from ..codec.pubs import encode_sampler_pub
 from ..exceptions import InvalidInputError
 from ..service.submission import resolve_mode, submit_job
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
     from ..service.job import RuntimeJob
 
 __all__ = ["SamplerV2"]
-
-DEFAULT_SHOTS = 4096  # the service's default_shots
 
 
 def _check_shots(shots: Any, where: str) -> int:

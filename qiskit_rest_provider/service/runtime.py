@@ -6,9 +6,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from ..api import BackendsApi, JobsApi, SessionsApi
+from ..api import BackendsApi, IdentityApi, JobsApi, SessionsApi
 from ..api.instances import InstancesApi
-from ..exceptions import BackendNotFoundError, InvalidInputError, NotFoundError
+from ..exceptions import BackendNotFoundError, InvalidInputError
 from ..http import ClassicAuth, RetryPolicy
 from . import accounts
 from .backend import RestBackend
@@ -103,6 +103,7 @@ class RuntimeService(JobQueries):
         self.backends_api = BackendsApi(self.transport)
         self.sessions_api = SessionsApi(self.transport)
         self.instances_api = InstancesApi(self.transport)
+        self.identity_api = IdentityApi(self.transport)
         self._backends: dict[tuple[str, bool, str | None], RestBackend] = {}
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -131,9 +132,7 @@ class RuntimeService(JobQueries):
         if isinstance(auth, ClassicAuth):
             auth.logout()
             return
-        try:
-            self.transport.request("POST", "logout")
-        except NotFoundError:
+        if not self.identity_api.logout():
             logger.debug("the service has no logout endpoint; forgetting the token locally")
         auth.invalidate(auth.headers())
 

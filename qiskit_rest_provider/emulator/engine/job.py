@@ -12,13 +12,14 @@ import numpy as np
 from qiskit.circuit import QuantumCircuit, Qubit
 
 from ...codec.circuits import read_header
+from ...codec.defaults import DEFAULT_PRECISION, DEFAULT_SHOTS
 from ...codec.results import encode_result
 from ...codec.tagged import tag
 from .errors import VALIDATION_ERROR, JobExecutionError, JobInputError, JobStopped
 from .estimator import EstimatorSettings, run_estimator_pub
 from .inputs import PubTask, check_top_level, parse_pubs
 from .iq import run_iq_pub
-from .options import DEFAULT_PRECISION, DEFAULT_SHOTS, get, validate_options
+from .options import get, validate_options
 from .qasm import QasmParseError, QasmRejected, parse
 from .resilience import Resilience, plan_shots, resolve_resilience
 from .resilience import job_metadata as estimator_job_metadata

@@ -11,10 +11,7 @@ from typing import Any
 
 from .errors import JobInputError
 
-__all__ = ["validate_options", "DEFAULT_PRECISION", "DEFAULT_SHOTS"]
-
-DEFAULT_PRECISION = 0.015625
-DEFAULT_SHOTS = 4096
+__all__ = ["validate_options"]
 
 _ANY = object()
 

@@ -116,8 +116,9 @@ def test_local_testing_mode_sessions_batches_and_aer(rt):
     noisy = AerSimulator.from_backend(fake_manila)
     isa = generate_preset_pass_manager(backend=noisy, optimization_level=1).run(circuit)
     observable = SparsePauliOp("ZZ").apply_layout(isa.layout)
-    evs = rt.EstimatorV2(mode=noisy).run([(isa, observable)]).result()[0].data.evs
-    assert 0.5 < float(evs) < 1.0  # the backend's noise is simulated
+    estimator = rt.EstimatorV2(mode=noisy, options={"resilience_level": 0, "seed_estimator": 3})
+    evs = estimator.run([(isa, observable)]).result()[0].data.evs
+    assert 0.5 < float(evs) < 0.99  # the backend's noise is simulated (no mitigation)
 
 
 # --------------------------------------------------------------------------- backends

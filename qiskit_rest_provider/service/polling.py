@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
-__all__ = ["PollPolicy"]
+__all__ = ["PollPolicy", "poll_policy_for", "is_loopback", "REMOTE_POLICY", "REMOTE_FLOOR"]
 
 
 @dataclass(frozen=True)
 class PollPolicy:
     """How often a waiting job asks for its status.
+
+    This default schedule is for a server on this machine (the emulator); against any other
+    host :func:`poll_policy_for` floors it at 100 ms and defaults to :data:`REMOTE_POLICY`.
 
     A job this client just submitted is first polled ``first_poll`` seconds after the submit
     answered: a poll at once can only see it Queued, so it would cost a request (and server
@@ -35,3 +40,43 @@ class PollPolicy:
         while True:
             yield delay
             delay = min(delay * self.factor, self.max_interval)
+
+    def with_floor(self, floor: float) -> PollPolicy:
+        """The same schedule with no interval shorter than ``floor`` seconds."""
+        return replace(
+            self,
+            first_poll=max(self.first_poll, floor),
+            warmup=tuple(max(delay, floor) for delay in self.warmup),
+            initial=max(self.initial, floor),
+            max_interval=max(self.max_interval, floor),
+        )
+
+
+#: IBM asks clients not to poll faster than every 100 ms (and to default to 0.5-1 s).
+REMOTE_FLOOR = 0.1
+#: The schedule against a real service: first poll 0.5 s after the submit, then every 0.5,
+#: 0.75 and 1 s.
+REMOTE_POLICY = PollPolicy(first_poll=0.5, warmup=(), initial=0.5, factor=1.5, max_interval=1.0)
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` names this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    host = (urlsplit(url).hostname or "").strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def poll_policy_for(url: str, poll: PollPolicy | None = None) -> PollPolicy:
+    """The schedule for a service at ``url``.
+
+    The fast warm-up (1 ms, doubling) is for servers on this machine, such as the emulator;
+    against any other host a caller's policy is floored at :data:`REMOTE_FLOOR` and the
+    default is :data:`REMOTE_POLICY`.
+    """
+    if is_loopback(url):
+        return poll or PollPolicy()
+    return REMOTE_POLICY if poll is None else poll.with_floor(REMOTE_FLOOR)

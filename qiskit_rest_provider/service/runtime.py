@@ -16,6 +16,7 @@ from .backend_filters import queue_length, select_backends
 from .endpoints import build_transport, classic_hgp, resolve_urls
 from .hints import configuration
 from .job import PollPolicy
+from .polling import poll_policy_for
 from .job_listing import JobQueries
 
 __all__ = ["RuntimeService", "QiskitRuntimeService", "resolve_urls"]
@@ -92,13 +93,13 @@ class RuntimeService(JobQueries):
         self._account = account
         self.channel = account.channel
         self.instance = account.instance
-        self.poll_policy = poll or PollPolicy()
         if account.channel in CLOUD_CHANNELS and not account.instance:
             logger.warning(
                 "No instance given: requests carry no Service-CRN. Pass instance=<CRN> (or set "
                 "QISKIT_IBM_INSTANCE); instances are never picked automatically."
             )
         self.transport = build_transport(account, timeout=timeout, retry=retry)
+        self.poll_policy = poll_policy_for(self.transport.base_url, poll)
         self.jobs_api = JobsApi(self.transport)
         self.backends_api = BackendsApi(self.transport)
         self.sessions_api = SessionsApi(self.transport)

@@ -16,8 +16,8 @@ from .backend_filters import queue_length, select_backends
 from .endpoints import build_transport, classic_hgp, resolve_urls
 from .hints import configuration
 from .job import PollPolicy
-from .polling import poll_policy_for
 from .job_listing import JobQueries
+from .polling import poll_policy_for
 
 __all__ = ["RuntimeService", "QiskitRuntimeService", "resolve_urls"]
 

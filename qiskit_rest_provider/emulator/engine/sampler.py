@@ -20,6 +20,7 @@ from qiskit.primitives import BitArray, DataBin, SamplerPubResult
 
 from ...codec.bits import bitarray_from_hex
 from ...codec.circuits import declared_registers, read_header
+from .aer_ready import aer_ready
 from .circuits import (
     Binder,
     active_qubits,
@@ -93,7 +94,7 @@ def _aer_probabilities(circuit: QuantumCircuit, qubits: list[int]) -> np.ndarray
     """Exact outcome probabilities of ``qubits`` (first = least significant), by Aer."""
     import qiskit_aer  # noqa: F401 - adds QuantumCircuit.save_probabilities
 
-    prepared = circuit.copy()
+    prepared = aer_ready(circuit).copy()
     prepared.save_probabilities(qubits, label="probs")
     try:
         result = aer_simulator("statevector").run(prepared, shots=1).result()
@@ -112,7 +113,8 @@ def _aer_shots(
 ) -> list[np.ndarray]:
     simulator = aer_simulator(method, noise_model)
     try:
-        result = simulator.run(circuits, shots=shots, memory=True, seed_simulator=seed).result()
+        ready = [aer_ready(circuit) for circuit in circuits]
+        result = simulator.run(ready, shots=shots, memory=True, seed_simulator=seed).result()
         memories = [result.data(i)["memory"] for i in range(len(circuits))]
     except Exception as exc:  # Aer raises AerError, QiskitError, RuntimeError...
         raise JobExecutionError(f"Simulation failed: {exc}") from exc

@@ -104,8 +104,7 @@ def _run(circuit, qmap, cmap, branches):
                         projected = projected.evolve(np.array([[0, 1], [1, 0]]), [qubits[0]])
                     out.append((prob * weight, projected, new_bits))
             elif op.name == "if_else":
-                where = {bit: i for bit, i in cmap.items()}
-                taken = op.blocks[0] if _condition_holds(op.condition, bits, where) else None
+                taken = op.blocks[0] if _condition_holds(op.condition, bits, cmap) else None
                 if taken is None and len(op.blocks) > 1:
                     taken = op.blocks[1]
                 if taken is None:

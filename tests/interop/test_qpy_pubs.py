@@ -70,6 +70,24 @@ def test_qpy_sampler_keeps_register_names_order_and_metadata(sim):
     assert pub["metadata"]["circuit_metadata"] == {"tag": "qpy"}
 
 
+def test_qpy_overlapping_registers_come_back_per_register(sim):
+    c = ClassicalRegister(3, "c")
+    d = ClassicalRegister(bits=[c[2], c[0]], name="d")
+    e = ClassicalRegister(1, "e")
+    f = ClassicalRegister(bits=[e[0], c[1]], name="f")
+    qc = QuantumCircuit(QuantumRegister(4, "q"), c, d, e, f)
+    qc.x([0, 3])
+    qc.measure([0, 1, 2, 3], [c[0], c[1], c[2], e[0]])  # c = 001, e = 1
+    pub = _fields(_run(sim, "sampler", [[qpy_wire(qc), None, 4]], support_qiskit=True))
+    buffer = io.BytesIO()
+    qpy.dump(qc, buffer)
+    buffer.seek(0)
+    loaded = qpy.load(buffer)[0]  # QPY lists registers that own their bits first
+    assert list(pub["fields"]) == [creg.name for creg in loaded.cregs] == ["c", "e", "d", "f"]
+    counts = {name: bits.get_counts() for name, bits in pub["fields"].items()}
+    assert counts == {"c": {"001": 4}, "d": {"10": 4}, "e": {"1": 4}, "f": {"01": 4}}
+
+
 def test_qpy_register_named_like_a_keyword_keeps_its_name(sim):
     qc = QuantumCircuit(QuantumRegister(1, "q"), ClassicalRegister(1, "if"))
     qc.measure(0, 0)

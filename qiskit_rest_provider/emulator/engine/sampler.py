@@ -51,9 +51,33 @@ def register_fields(qasm: str, circuit: QuantumCircuit) -> list[tuple[str, list[
     else:
         names = [c.name.removeprefix("esc__") for c in cregs]
     header = read_header(qasm)
+    fields = [(name, [circuit.find_bit(b).index for b in creg]) for name, creg in zip(names, cregs)]
+    if header.get("keyed_by_name") and isinstance(header.get("map"), list):
+        return _user_registers(header, fields)
     if header.get("keyed_by_name") and len(header.get("cregs", ())) == len(names):
         names = list(header["cregs"])  # a QPY circuit: its own register names
-    return [(name, [circuit.find_bit(b).index for b in creg]) for name, creg in zip(names, cregs)]
+        fields = [(name, bits) for name, (_, bits) in zip(names, fields)]
+    return fields
+
+
+def _user_registers(
+    header: dict[str, Any], wire: list[tuple[str, list[int]]]
+) -> list[tuple[str, list[int]]]:
+    """A QPY circuit's overlapping registers, rebuilt from the header's register map.
+
+    Its client decodes results by name, so the emulator reports the user's registers itself
+    (our client rebuilds them from the wire registers; see ``codec.registers``).
+    """
+    try:
+        return [
+            (
+                str(name),
+                wire[place][1] if isinstance(place, int) else [wire[k][1][i] for k, i in place],
+            )
+            for name, place in zip(header["cregs"], header["map"], strict=True)
+        ]
+    except (IndexError, TypeError, ValueError) as exc:
+        raise JobExecutionError(f"The circuit's register map is invalid: {exc}") from exc
 
 
 def _exact_shots(

@@ -65,6 +65,19 @@ def test_a_generator_seed_draws_a_seed_per_run(rest_backend):
     assert drawn == int(np.random.default_rng(3).integers(0, 2**31))
     with pytest.raises(InvalidInputError):
         SamplerV2(mode=rest_backend, options={"simulator": {"seed_simulator": "7"}})
+    with pytest.raises(InvalidInputError):
+        EstimatorV2(mode=rest_backend, options={"seed_estimator": -1})
+    assert EstimatorV2(mode=rest_backend, options={"seed_estimator": 4}).options.to_dict() == {
+        "seed_estimator": 4
+    }
+
+
+@pytest.mark.parametrize("kind", ["statevector", "rest"])
+def test_identical_pubs_without_a_seed_give_different_samples(kind, rest_backend):
+    qc = C.rand(3, depth=3, seed=7, measure=True)
+    sampler = StatevectorSampler() if kind == "statevector" else SamplerV2(mode=rest_backend)
+    first, second = sampler.run([qc, qc], shots=300).result()
+    assert not np.array_equal(first.data.meas.array, second.data.meas.array)
 
 
 def test_registers_without_measurements_sample_zeros(sampler):
@@ -110,7 +123,11 @@ def test_estimator_circuit_without_observables_gets_a_hint(rest_backend):
 
 @pytest.mark.parametrize(
     ("observables", "expected"),
-    [("ZZZ", "of the observable (3)"), ([["ZZ"], ["ZZZ"]], "same for all observables")],
+    [
+        ("ZZZ", "of the observable (3)"),
+        (["ZZZ", "XXX"], "of observable (0,) (3)"),
+        ([["ZZ"], ["ZZZ"]], "same for all observables"),
+    ],
 )
 def test_width_errors_read_well(estimator, observables, expected):
     with pytest.raises(ValueError) as info:

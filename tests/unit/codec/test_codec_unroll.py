@@ -251,3 +251,51 @@ def test_parameter_names_are_sort_stable_at_every_width(count):
     remote = _bind_by_name(_loaded(export.qasm), dict(zip(names, values)))
     local = qc.assign_parameters(values)
     assert Operator(remote).equiv(Operator(local))
+
+
+def test_custom_gates_with_real_parameters_stay_gates():
+    theta = Parameter("θ")
+    body = QuantumCircuit(2, name="my_gate")
+    body.rx(theta, 0)
+    body.cz(0, 1)
+    qc = QuantumCircuit(2)
+    qc.append(body.to_gate(), [0, 1])
+    qc.append(StatePreparation([0.6, 0.8j]), [1])  # complex parameters: inlined
+    out = unroll(qc)
+    assert [inst.name for inst in out.data][0] == "my_gate"
+    assert "state_preparation" not in [inst.name for inst in out.data]
+    assert "gate my_gate(" in export_circuit(qc).qasm
+
+
+def test_gates_without_definition_are_named_by_the_exporter_error():
+    from qiskit.circuit import Gate
+
+    qc = QuantumCircuit(1, name="has_opaque")
+    qc.append(Gate("mystery", 1, [0.5]), [0])
+    assert unroll(qc) is qc
+    with pytest.raises(EncodeError, match="'has_opaque'.*'mystery'.*[Tt]ranspile"):
+        export_circuit(qc)
+
+
+def test_registers_read_by_switch_and_expressions_are_kept():
+    from qiskit.circuit.classical import expr
+
+    c = ClassicalRegister(2, "c")
+    d = ClassicalRegister(bits=[c[1]], name="d")
+    e = ClassicalRegister(bits=[c[0]], name="e")
+    qc = QuantumCircuit(QuantumRegister(1), c, d, e)
+    with qc.switch(d) as case:
+        with case(1):
+            qc.x(0)
+    with qc.if_test(expr.logic_not(expr.equal(e, 1))):
+        qc.x(0)
+    wire, mapping = disjoint_registers(qc)
+    assert [r.name for r in wire.cregs] == ["d", "e"]
+    assert mapping == [[[1, 0], [0, 0]], 0, 1]
+
+
+def test_a_corrupt_register_map_is_a_decode_error():
+    qc, _ = _aliased()
+    text = export_circuit(qc).qasm.replace('"map":[0,', '"map":[7,', 1)
+    with pytest.raises(DecodeError, match="register map"):
+        spec_from_wire("sampler", [text])

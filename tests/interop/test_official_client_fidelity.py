@@ -107,3 +107,53 @@ def test_iq_data_sampler(service, meas_type):
         error = readout[bit][key]
         wrong = ones.mean() if expected_state == 0 else 1 - ones.mean()
         assert abs(wrong - error) < 4 * np.sqrt(error / shots) + 2e-3, (bit, wrong, error)
+
+
+def test_executor_runs_a_quantum_program(service):
+    import numpy as np
+    from qiskit import QuantumCircuit
+    from qiskit.circuit import Parameter
+    from qiskit_ibm_runtime import Executor, QuantumProgram
+
+    simulator = service.backend("ibmq_qasm_simulator")
+    theta = Parameter("θ")
+    qc = QuantumCircuit(2)
+    qc.rx(theta, 0)
+    qc.cx(0, 1)
+    qc.measure_all()
+    program = QuantumProgram(shots=100, passthrough_data={"note": "kept"})
+    program.append_circuit_item(qc, circuit_arguments=np.array([[0.0], [np.pi], [np.pi / 2]]))
+    program.append_circuit_item(QuantumCircuit(1, 1), circuit_arguments=np.zeros((0,)))
+    job = Executor(simulator).run(program)
+    result = _finish(job)
+    assert job.primitive_id == "executor"
+    assert len(result) == 2
+    meas = result[0]["meas"]
+    assert meas.shape == (3, 100, 2) and meas.dtype == np.bool_
+    assert not meas[0].any() and meas[1].all()  # |00>, then |11> on the noiseless simulator
+    assert (meas[2, :, 0] == meas[2, :, 1]).all() and 20 < meas[2, :, 0].sum() < 80
+    assert result[1]["c"].shape == (100, 1) and not result[1]["c"].any()
+    assert result.passthrough_data == {"note": "kept"}
+    assert len(result.metadata.chunk_timing) == 2
+
+
+def test_client_side_sampler_and_estimator_on_a_device(service):
+    import numpy as np
+    from qiskit import QuantumCircuit
+    from qiskit.quantum_info import SparsePauliOp
+    from qiskit_ibm_runtime.executor_estimator import Estimator
+    from qiskit_ibm_runtime.executor_sampler import Sampler
+
+    device = service.backend("ibm_torino")
+    pm = generate_preset_pass_manager(1, backend=device, seed_transpiler=1)
+    counts = _finish(Sampler(mode=device).run([pm.run(_bell())], shots=400))[0].data.meas
+    counts = counts.get_counts()
+    assert sum(counts.values()) == 400
+    assert counts.get("00", 0) + counts.get("11", 0) > 320  # a noisy Bell pair, twirled
+    bell = QuantumCircuit(2)
+    bell.h(0)
+    bell.cx(0, 1)
+    isa = pm.run(bell)
+    observables = [SparsePauliOp(p).apply_layout(isa.layout) for p in ("ZZ", "XX", "ZI")]
+    result = _finish(Estimator(mode=device).run([(isa, observables)], precision=0.05))
+    np.testing.assert_allclose(result[0].data.evs, [1.0, 1.0, 0.0], atol=0.15)

@@ -18,7 +18,51 @@ Modules, in data-path order:
   one converter the client shares.
 """
 
+from collections.abc import Callable
+from typing import Any
+
+from . import job as _primitives
+from . import programs as _programs
 from .errors import JobExecutionError, JobInputError, JobStopped
-from .job import run_job, validate_job
 
 __all__ = ["JobExecutionError", "JobInputError", "JobStopped", "run_job", "validate_job"]
+
+
+def validate_job(program: str, params: dict[str, Any], backend: Any) -> dict[str, Any]:
+    """Submit-time checks of any program (``executor``/``noise-learner`` in ``programs``).
+
+    Raises:
+        JobInputError: The job is malformed.
+    """
+    if program in _programs.PROGRAMS:
+        _programs.validate(program, params, backend)
+        return params
+    return _primitives.validate_job(program, params, backend)
+
+
+def run_job(
+    program: str,
+    params: dict[str, Any],
+    backend: Any,
+    *,
+    seed: int | None,
+    noiseless: bool = False,
+    should_stop: Callable[[], bool] | None = None,
+) -> Any:
+    """Runs any program; see :func:`.job.run_job` for the sampler and estimator.
+
+    Raises:
+        JobExecutionError: The job failed.
+        JobStopped: ``should_stop()`` returned True.
+    """
+    if program not in _programs.PROGRAMS:
+        return _primitives.run_job(
+            program, params, backend, seed=seed, noiseless=noiseless, should_stop=should_stop
+        )
+    noisy = not (noiseless or getattr(backend, "noiseless", True))
+    try:
+        return _programs.run(
+            program, params, backend, seed=seed, noisy=noisy, should_stop=should_stop or bool
+        )
+    except JobInputError as exc:
+        raise JobExecutionError(exc.message, exc.code) from exc

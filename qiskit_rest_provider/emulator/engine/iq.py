@@ -153,3 +153,20 @@ def run_iq_pub(
         rng,
         average=meas_type == "avg_kerneled",
     )
+
+
+def centroids_points(
+    bools: np.ndarray,
+    qubits: Sequence[int | None],
+    backend: Any,
+    readout: Sequence[tuple[float, float]] | None,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """IQ points for ``bools[..., k]`` measured on device qubit ``qubits[k]`` (``None``: 0)."""
+    points = np.zeros(bools.shape, dtype=np.complex128)
+    for position, qubit in enumerate(qubits):
+        if qubit is None:
+            continue
+        error = readout[qubit] if readout is not None else (0.0, 0.0)
+        points[..., position] = _points(bools[..., position], qubit, backend.name, error, rng)
+    return points

@@ -127,6 +127,13 @@ def test_a_users_suite(pytester: pytest.Pytester):
     )
 
 
+def test_the_suite_in_docs_testing_md(pytester: pytest.Pytester):
+    text = (ROOT / "docs" / "testing.md").read_text()
+    code = text.split("## A user's test suite", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    pytester.makepyfile(test_docs=code)
+    run(pytester).assert_outcomes(passed=5, skipped=1)
+
+
 def test_device_backends_are_noiseless_by_default_and_noisy_on_request(pytester):
     pytester.makepyfile(
         test_noise="""

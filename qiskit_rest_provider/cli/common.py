@@ -8,16 +8,6 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..exceptions import (
-    AccountError,
-    ApiConnectionError,
-    AuthenticationError,
-    InvalidInputError,
-    NotFoundError,
-    PermissionDeniedError,
-    QiskitRestError,
-)
-
 if TYPE_CHECKING:
     from ..service.runtime import RuntimeService
 
@@ -114,6 +104,16 @@ def emit(args: argparse.Namespace, data: Any, render: Callable[[], None]) -> int
 
 def exit_code(error: BaseException) -> int:
     """The exit code for an error a command raised."""
+    # Imported here: ``qiskit-rest --help`` should not wait for Qiskit to load.
+    from ..exceptions import (
+        AccountError,
+        ApiConnectionError,
+        AuthenticationError,
+        InvalidInputError,
+        NotFoundError,
+        PermissionDeniedError,
+        QiskitRestError,
+    )
     from ..service.accounts import AccountNotFoundError
 
     if isinstance(error, NotFoundError | AccountNotFoundError):

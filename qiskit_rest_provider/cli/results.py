@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-import numpy as np
-
 from .common import table
 
 __all__ = ["result_data", "print_result"]
@@ -14,6 +12,8 @@ __all__ = ["result_data", "print_result"]
 
 def result_data(program: str, result: Any) -> dict[str, Any]:
     """Counts per classical register (sampler) or values and errors (estimator), per PUB."""
+    import numpy as np
+
     pubs: list[dict[str, Any]] = []
     for pub in result:
         data = pub.data
@@ -44,6 +44,8 @@ def _round(value: float) -> float:
 
 def print_result(data: dict[str, Any]) -> None:
     """Prints ``result_data``'s output as tables."""
+    import numpy as np
+
     out = sys.stdout
     if data["program"] == "estimator":
         rows: list[tuple[int, str, float, float]] = []

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..exceptions import InvalidInputError
 from .common import connection_parent, emit, json_parent, service_from
 from .results import print_result, result_data
 
@@ -55,6 +54,8 @@ def load_circuit(path: str) -> Any:
     """
     from qiskit import qasm2, qasm3
 
+    from ..exceptions import InvalidInputError
+
     text = Path(path).read_text(encoding="utf-8")
     try:
         if _QASM2.match(text):
@@ -77,6 +78,8 @@ def parse_observable(spec: str, num_qubits: int) -> Any:
     """
     from qiskit.quantum_info import SparsePauliOp
 
+    from ..exceptions import InvalidInputError
+
     terms = []
     for term in filter(None, (part.strip() for part in spec.split(","))):
         label, _, coeff = term.partition(":")
@@ -96,6 +99,8 @@ def parse_observable(spec: str, num_qubits: int) -> Any:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from ..exceptions import InvalidInputError
+
     circuit = load_circuit(args.file)
     estimate = bool(args.observable)
     if estimate:

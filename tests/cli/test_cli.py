@@ -409,3 +409,13 @@ def test_emulator_without_its_extra_names_it():
     assert done.stderr.startswith(
         "qiskit-rest emulator: error: The emulator needs the 'emulator' extra"
     )
+
+
+def test_help_does_not_load_qiskit():
+    # `qiskit-rest --help` answers at once; commands load Qiskit when they need it.
+    code = (
+        "import sys; from qiskit_rest_provider.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in ('qiskit', 'numpy', 'requests') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env())
+    assert done.stdout.strip() == "[]", done.stderr

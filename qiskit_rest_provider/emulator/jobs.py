@@ -27,7 +27,7 @@ from .state import EmulatorState
 
 logger = logging.getLogger(__name__)
 
-PROGRAMS = ("estimator", "sampler", "executor")
+PROGRAMS = ("estimator", "sampler", "executor", "noise-learner")
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
 

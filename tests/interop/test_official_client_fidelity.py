@@ -16,6 +16,7 @@ from .test_official_client import _bell, _finish, _service  # noqa: E402
 pytestmark = [
     pytest.mark.timeout(60),
     pytest.mark.filterwarnings("ignore:The (Sampler|Estimator)V2 class is deprecated"),
+    pytest.mark.filterwarnings("ignore:The NoiseLearner class is deprecated"),
 ]
 
 
@@ -157,3 +158,49 @@ def test_client_side_sampler_and_estimator_on_a_device(service):
     observables = [SparsePauliOp(p).apply_layout(isa.layout) for p in ("ZZ", "XX", "ZI")]
     result = _finish(Estimator(mode=device).run([(isa, observables)], precision=0.05))
     np.testing.assert_allclose(result[0].data.evs, [1.0, 1.0, 0.0], atol=0.15)
+
+
+def test_noise_learner_returns_the_devices_noise_and_it_feeds_back(service):
+    import numpy as np
+    from qiskit import QuantumCircuit
+    from qiskit.quantum_info import SparsePauliOp
+    from qiskit_ibm_runtime import EstimatorV2
+    from qiskit_ibm_runtime.noise_learner import NoiseLearner
+    from qiskit_ibm_runtime.results.noise_learner import NoiseLearnerResult
+
+    device = service.backend("ibm_torino")
+    qc = QuantumCircuit(3)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.cx(1, 2)
+    isa = generate_preset_pass_manager(1, backend=device, seed_transpiler=1).run(qc)
+    learner = NoiseLearner(mode=device)
+    learner.options.twirling_strategy = "active"
+    result = _finish(learner.run([isa]))
+    assert isinstance(result, NoiseLearnerResult)
+    assert result.metadata["input_options"]["twirling_strategy"] == "active"
+    assert len(result.data) == 2  # two layers of one CZ each
+    properties = device.properties()
+    for layer in result.data:
+        ((_, (a, b)),) = [
+            (inst.operation.name, tuple(layer.circuit.find_bit(q).index for q in inst.qubits))
+            for inst in layer.circuit.data
+        ]
+        pair = (layer.qubits[a], layer.qubits[b])
+        assert layer.qubits == sorted(pair)
+        rates = layer.error.rates
+        assert len(rates) == 15 and np.all(rates >= 0)
+        # the learned channel's infidelity is the calibrated gate's: 1 - p_I = (d+1)/d * error
+        infidelity = 1 - np.prod((1 + np.exp(-2 * rates)) / 2)
+        gate_error = properties.gate_error("cz", list(pair))
+        assert infidelity == pytest.approx(1.25 * gate_error, rel=0.1), (pair, gate_error)
+    # fed back as the estimator's layer noise model (PEA), it is accepted and runs
+    estimator = EstimatorV2(mode=device)
+    estimator.options.resilience.zne_mitigation = True
+    estimator.options.resilience.zne.amplifier = "pea"
+    estimator.options.resilience.layer_noise_model = result
+    estimator.options.default_shots = 200
+    observable = SparsePauliOp("ZZI").apply_layout(isa.layout)
+    isa_plain = isa.remove_final_measurements(inplace=False)
+    evs = _finish(estimator.run([(isa_plain, observable)]))[0].data.evs
+    assert abs(float(evs) - 1.0) < 0.5

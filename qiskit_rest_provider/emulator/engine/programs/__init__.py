@@ -1,4 +1,4 @@
-"""Programs beyond the sampler and estimator: ``executor``.
+"""Programs beyond the sampler and estimator: ``executor`` and ``noise-learner``.
 
 :func:`validate` and :func:`run` dispatch on the program id; the sampler and estimator stay in
 :mod:`..job`.
@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import JobInputError
 
-PROGRAMS = ("executor",)
+PROGRAMS = ("executor", "noise-learner")
 
 
 def validate(program: str, params: dict[str, Any], backend: Any) -> None:
@@ -22,9 +22,14 @@ def validate(program: str, params: dict[str, Any], backend: Any) -> None:
     """
     if not isinstance(params, dict):
         raise JobInputError("'params' must be an object.")
-    from .executor import parse
+    if program == "executor":
+        from .executor import parse
 
-    parse(params)
+        parse(params)
+    else:
+        from .noise_learner import parse as parse_learner
+
+        parse_learner(params, backend)
 
 
 def run(
@@ -37,6 +42,10 @@ def run(
     should_stop: Callable[[], bool],
 ) -> str:
     """Runs an executor / noise-learner job; returns its result JSON text."""
-    from .executor import run as run_executor
+    if program == "executor":
+        from .executor import run as run_executor
 
-    return run_executor(params, backend, seed=seed, noisy=noisy, should_stop=should_stop)
+        return run_executor(params, backend, seed=seed, noisy=noisy, should_stop=should_stop)
+    from .noise_learner import run as run_learner
+
+    return run_learner(params, backend, seed=seed, noisy=noisy, should_stop=should_stop)

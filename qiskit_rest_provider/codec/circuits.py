@@ -150,6 +150,13 @@ def _header(circuit: QuantumCircuit, extra: Mapping[str, Any]) -> str:
     return HEADER_PREFIX + json.dumps(header, ensure_ascii=True, separators=(",", ":"))
 
 
+def _parameter_names(circuit: QuantumCircuit) -> dict[Parameter, str]:
+    """``p0, p1, ...`` (fixed width) for ``circuit.parameters``, in that order."""
+    parameters = list(circuit.parameters)
+    width = len(str(len(parameters) - 1))
+    return {param: f"p{index:0{width}d}" for index, param in enumerate(parameters)}
+
+
 def _prepare(circuit: QuantumCircuit) -> tuple[QuantumCircuit, RegisterMap | None]:
     prepared = unroll(circuit)
     prepared, registers = disjoint_registers(prepared)
@@ -157,14 +164,26 @@ def _prepare(circuit: QuantumCircuit) -> tuple[QuantumCircuit, RegisterMap | Non
         if prepared is circuit:
             prepared = circuit.copy()
         prepared._layout = None  # noqa: SLF001 - no public way to export without the layout
-    parameters = list(circuit.parameters)
-    if parameters:
-        width = len(str(len(parameters) - 1))
-        mapping = {
-            param: Parameter(f"p{index:0{width}d}") for index, param in enumerate(parameters)
-        }
+    names = _parameter_names(circuit)
+    if names:
+        mapping = {param: Parameter(name) for param, name in names.items()}
         prepared = prepared.assign_parameters(mapping, inplace=False)
     return prepared, registers
+
+
+def _general_text(circuit: QuantumCircuit) -> tuple[str, QuantumCircuit, RegisterMap | None]:
+    """``qasm3.dumps`` after unrolling, disjoint registers, full width and renamed parameters."""
+    from qiskit import qasm3  # lazy: the exporter is not needed to import the package
+
+    prepared, registers = _prepare(circuit)
+    try:
+        text = qasm3.dumps(prepared, disable_constants=True)
+    except Exception as exc:  # the exporter raises several unrelated types
+        raise EncodeError(
+            f"Circuit '{circuit.name}' cannot be written as OpenQASM 3: {exc}. "
+            "Decompose or transpile unsupported instructions first."
+        ) from exc
+    return text, prepared, registers
 
 
 def export_circuit(
@@ -183,20 +202,20 @@ def export_circuit(
     Raises:
         EncodeError: The exporter cannot write the circuit.
     """
-    from qiskit import qasm3  # lazy: the exporter is not needed to import the package
+    from .qasm_writer import write_flat_qasm
 
-    prepared, registers = _prepare(circuit)
-    try:
-        text = qasm3.dumps(prepared, disable_constants=True)
-    except Exception as exc:  # the exporter raises several unrelated types
-        raise EncodeError(
-            f"Circuit '{circuit.name}' cannot be written as OpenQASM 3: {exc}. "
-            "Decompose or transpile unsupported instructions first."
-        ) from exc
+    # Flat circuits of standard gates (every ISA circuit) take the fast writer; the rest the
+    # exporter. Both write the same text for the circuits the writer covers.
+    flat = write_flat_qasm(circuit, _parameter_names(circuit))
+    if flat is not None:
+        text, wire_cregs, registers = flat, len(circuit.cregs), None
+    else:
+        text, prepared, registers = _general_text(circuit)
+        wire_cregs = len(prepared.cregs)
     declared = declared_registers(text)
-    if len(declared) != len(prepared.cregs):
+    if len(declared) != wire_cregs:
         raise EncodeError(
-            f"Circuit '{circuit.name}' has {len(prepared.cregs)} classical registers on the wire "
+            f"Circuit '{circuit.name}' has {wire_cregs} classical registers on the wire "
             f"but the OpenQASM 3 text declares {len(declared)}."
         )
     extra = dict(header_extra or {})

@@ -100,6 +100,7 @@ class JobQueries:
 
     jobs_api: Any
     poll_policy: PollPolicy
+    _transport_for: Callable[[str | None], Any]
     channel: str
     instance: str | None
 
@@ -121,6 +122,7 @@ class JobQueries:
         backend_name: str | None = None,
         pending: bool | None = None,
         program_id: str | None = None,
+        instance: str | None = None,
         job_tags: list[str] | None = None,
         session_id: str | None = None,
         created_after: datetime | str | None = None,
@@ -138,6 +140,7 @@ class JobQueries:
             backend_name: Only jobs on this backend.
             pending: ``True``: queued or running; ``False``: final.
             program_id: Only ``"estimator"`` or ``"sampler"`` jobs (``program=`` is an alias).
+            instance: Jobs of this instance (CRN or name) instead of the service's.
             job_tags: Only jobs carrying all these tags (``tags=`` is an alias).
             session_id: Only jobs of this session or batch.
             created_after: Created at or after (a naive ``datetime`` is local time).
@@ -160,8 +163,14 @@ class JobQueries:
         )
         if self.channel == "ibm_quantum" and self.instance:
             query["provider"] = self.instance
-        found = page_jobs(self.jobs_api.list, limit, skip, query)
-        return [self._job_from(item) for item in found]
+        if instance is None:
+            jobs_api = self.jobs_api
+        else:
+            from ..api import JobsApi
+
+            jobs_api = JobsApi(self._transport_for(instance))
+        found = page_jobs(jobs_api.list, limit, skip, query)
+        return [job_from_data(item, jobs_api, self.poll_policy, self) for item in found]
 
     def delete_job(self, job_id: str) -> None:
         """Delete a job (it must be final); this cannot be undone.

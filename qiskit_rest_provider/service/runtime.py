@@ -15,6 +15,7 @@ from .backend import RestBackend
 from .backend_filters import queue_length, select_backends
 from .endpoints import build_transport, classic_hgp, resolve_urls
 from .hints import configuration
+from .instances import InstanceDirectory
 from .job import PollPolicy
 from .job_listing import JobQueries
 from .polling import poll_policy_for
@@ -27,8 +28,11 @@ CLOUD_CHANNELS = ("ibm_quantum_platform", "ibm_cloud")
 CLASSIC_CHANNEL = "ibm_quantum"
 
 
-class RuntimeService(JobQueries):
-    """Credentials and connection to the runtime REST API (no network I/O until used).
+class RuntimeService(JobQueries, InstanceDirectory):
+    """Credentials and connection to the runtime REST API.
+
+    No network I/O until used, except that an IBM Cloud account without an instance discovers
+    one through Global Search (see :mod:`.instances`).
 
     Which account is used follows qiskit-ibm-runtime (see
     :mod:`qiskit_rest_provider.service.accounts`):
@@ -46,7 +50,11 @@ class RuntimeService(JobQueries):
         proxies: ``{"urls": {"https": "http://proxy:8080"}}`` or a ``requests`` mapping.
         verify: TLS verification, as in ``requests``.
         private_endpoint: Use IBM Cloud's private endpoints.
-        region: ``"us-east"`` or ``"eu-de"`` when the instance CRN does not say.
+        region: ``"us-east"`` or ``"eu-de"`` when the instance CRN does not say (with no
+            instance: only instances of that region are considered).
+        plans_preference: With no instance, prefer instances of these plans, in this order
+            (default: free, trial, paygo, paid, subscription, as qiskit-ibm-runtime).
+        tags: With no instance, consider only instances carrying all these tags.
         timeout: ``(connect, read)`` seconds for every request.
         retry: Retry policy for transient failures.
         poll: How jobs poll for their status.
@@ -65,6 +73,8 @@ class RuntimeService(JobQueries):
         verify: bool | str | None = None,
         private_endpoint: bool | None = None,
         region: str | None = None,
+        plans_preference: list[str] | None = None,
+        tags: list[str] | None = None,
         timeout: tuple[float, float] | None = None,
         retry: RetryPolicy | None = None,
         poll: PollPolicy | None = None,
@@ -76,6 +86,8 @@ class RuntimeService(JobQueries):
             ("verify", verify),
             ("private_endpoint", private_endpoint),
             ("region", region),
+            ("plans_preference", plans_preference),
+            ("tags", tags),
         ):
             if value is not None:
                 setattr(account, key, value)
@@ -92,13 +104,12 @@ class RuntimeService(JobQueries):
         self._init_args = (account, timeout, retry, poll)
         self._account = account
         self.channel = account.channel
-        self.instance = account.instance
-        if account.channel in CLOUD_CHANNELS and not account.instance:
-            logger.warning(
-                "No instance given: requests carry no Service-CRN. Pass instance=<CRN> (or set "
-                "QISKIT_IBM_INSTANCE); instances are never picked automatically."
-            )
+        self._instances: list[dict[str, Any]] | None = None
+        self._instance_transports: dict[str, Any] = {}
         self.transport = build_transport(account, timeout=timeout, retry=retry)
+        if account.channel in CLOUD_CHANNELS and not account.instance:
+            self._adopt_discovered_instance(timeout, retry)
+        self.instance = self._account.instance
         self.poll_policy = poll_policy_for(self.transport.base_url, poll)
         self.jobs_api = JobsApi(self.transport)
         self.backends_api = BackendsApi(self.transport)

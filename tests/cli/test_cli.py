@@ -289,7 +289,8 @@ def test_no_server_exits_4(capsys):
     assert "the emulator, it may not be running" in err
 
 
-def test_no_instance_exits_4(emulator, capsys):
+def test_no_instance_exits_4(emulator, capsys, monkeypatch):
+    monkeypatch.setenv("GLOBAL_SEARCH_URL", emulator.url + "/no-global-search")  # none found
     code, _, err = run_cli(capsys, "backends", "--url", emulator.url, "--token", "k")
     assert code == 4 and "no Service-CRN was sent" in err
 

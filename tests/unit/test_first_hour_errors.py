@@ -42,7 +42,9 @@ def _closed_port() -> int:
 # ------------------------------------------------------------------ no instance
 
 
-def test_no_instance_says_no_service_crn_was_sent(emulator):
+def test_no_instance_says_no_service_crn_was_sent(emulator, monkeypatch):
+    # No instance, and none discoverable (Global Search unreachable): the refusal is explained.
+    monkeypatch.setenv("GLOBAL_SEARCH_URL", emulator.url + "/no-global-search")
     service = RuntimeService(token="a-valid-key", url=emulator.url)
     with pytest.raises(AuthenticationError) as info:
         service.backends()

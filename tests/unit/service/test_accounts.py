@@ -227,8 +227,10 @@ def test_arguments_override_the_saved_account():
 
 
 def test_no_network_at_construction_from_any_source(monkeypatch):
+    # With an instance known; without one, construction asks Global Search (issue 11).
     RuntimeService.save_account(token="SAVED", instance=CRN, name="n")
     monkeypatch.setenv("QISKIT_IBM_TOKEN", "ENV")
+    monkeypatch.setenv("QISKIT_IBM_INSTANCE", CRN)
     with responses.RequestsMock() as rsps:
         RuntimeService()
         RuntimeService(name="n")

@@ -207,12 +207,14 @@ def export_circuit(
     # Flat circuits of standard gates (every ISA circuit) take the fast writer; the rest the
     # exporter. Both write the same text for the circuits the writer covers.
     flat = write_flat_qasm(circuit, _parameter_names(circuit))
-    if flat is not None:
-        text, wire_cregs, registers = flat, len(circuit.cregs), None
+    if flat is not None:  # it declares the circuit's registers as they are, in order
+        text, registers = flat, None
+        declared = [(creg.name, creg.size) for creg in circuit.cregs]
+        wire_cregs = len(declared)
     else:
         text, prepared, registers = _general_text(circuit)
+        declared = declared_registers(text)
         wire_cregs = len(prepared.cregs)
-    declared = declared_registers(text)
     if len(declared) != wire_cregs:
         raise EncodeError(
             f"Circuit '{circuit.name}' has {wire_cregs} classical registers on the wire "

@@ -47,6 +47,7 @@ _DEFINED = frozenset(
         "r", "xx_minus_yy", "xx_plus_yy", "cu3", "cu1", "rccx", "rcccx", "c3sx",
     }
 )  # fmt: skip
+_GATES = _STDGATES | _DEFINED
 _DURATION_UNITS = frozenset({"ns", "us", "ms", "s", "dt"})
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 # Names a register may not take: OpenQASM keywords, built-in constants and functions, and every
@@ -142,34 +143,45 @@ def write_flat_qasm(circuit: QuantumCircuit, names: Mapping[Parameter, str]) -> 
         return str(value)
 
     body: list[str] = []
+    append = body.append
     defined: dict[str, None] = {}  # first-use order
+    # The loop runs once per instruction of every circuit sent, so it stays lean: one
+    # attribute read per field, floats formatted inline.
     for inst in circuit.data:
         name = inst.name
-        qubits = ", ".join([qubit_names[q] for q in inst.qubits])
-        if inst.is_standard_gate():
-            if name in _DEFINED:
-                defined.setdefault(name)
-            elif name not in _STDGATES:
+        bits = inst.qubits
+        qubits = (
+            qubit_names[bits[0]] if len(bits) == 1 else ", ".join([qubit_names[q] for q in bits])
+        )
+        if name in _GATES:
+            if not inst.is_standard_gate():  # a gate of the user's own with a standard name
                 return None
+            if name in _DEFINED and name not in defined:
+                defined[name] = None
             params = inst.params
             if params:
-                body.append(f"{name}({', '.join([angle(p) for p in params])}) {qubits};")
+                args = ", ".join(
+                    [float.__repr__(p) if type(p) is float else angle(p) for p in params]
+                )
+                append(f"{name}({args}) {qubits};")
             else:
-                body.append(f"{name} {qubits};")
-        elif name == "measure":
-            body.append(f"{clbit_names[inst.clbits[0]]} = measure {qubits};")
-        elif name == "barrier" and qubits:
-            body.append(f"barrier {qubits};")
+                append(f"{name} {qubits};")
+            continue
+        if name == "measure":
+            append(f"{clbit_names[inst.clbits[0]]} = measure {qubits};")
+            continue
+        if inst.clbits:
+            return None
+        if name == "barrier" and qubits:
+            append(f"barrier {qubits};")
         elif name == "reset":
-            body.append(f"reset {qubits};")
+            append(f"reset {qubits};")
         elif name == "delay":
             op = inst.operation
             if op.unit not in _DURATION_UNITS or isinstance(op.duration, ParameterExpression):
                 return None
-            body.append(f"delay[{op.duration}{op.unit}] {qubits};")
+            append(f"delay[{op.duration}{op.unit}] {qubits};")
         else:
-            return None
-        if inst.clbits and name != "measure":
             return None
     head = ['OPENQASM 3.0;\ninclude "stdgates.inc";\n']
     head.extend(f"input float[64] {names[param]};\n" for param in circuit.parameters)

@@ -153,6 +153,9 @@ def test_covered_statements():
     )
     assert text.startswith('OPENQASM 3.0;\ninclude "stdgates.inc";\ngate ecr ')
     assert "bit[1] c;\nbit[1] m;\nqubit[2] q;\n" in text
+    export = export_circuit(qc)
+    assert [(c.name, c.wire, c.size) for c in export.cregs] == [("c", "c", 1), ("m", "m", 1)]
+    assert export.qasm.split("\n", 2)[2] == text.split("\n", 1)[1]  # header line inserted
 
 
 def _uncovered():

@@ -47,7 +47,8 @@ def add_parser(commands: Any) -> None:
 
 
 def _save(args: argparse.Namespace) -> int:
-    from ..service.account_file import default_name, save_account
+    from ..service.account_file import default_name
+    from ..service.accounts import save_account
 
     save_account(
         token=args.token,

@@ -18,7 +18,7 @@ from ..exceptions import AccountAlreadyExistsError, AccountError
 __all__ = [
     "AccountAlreadyExistsError",
     "read_accounts",
-    "save_account",
+    "write_account",
     "saved_accounts",
     "delete_account",
     "default_name",
@@ -82,51 +82,25 @@ def default_name(channel: str | None) -> str:
     return DEFAULT_NAMES.get(channel or DEFAULT_CHANNEL, DEFAULT_NAMES[DEFAULT_CHANNEL])
 
 
-def save_account(
-    token: str | None = None,
-    url: str | None = None,
-    instance: str | None = None,
-    channel: str | None = None,
+def write_account(
+    name: str,
+    record: dict[str, Any],
+    *,
     filename: str | None = None,
-    name: str | None = None,
-    proxies: dict[str, Any] | None = None,
-    verify: bool | None = None,
     overwrite: bool | None = False,
     set_as_default: bool | None = None,
-    private_endpoint: bool | None = False,
-    region: str | None = None,
-    plans_preference: list[str] | None = None,
-    tags: list[str] | None = None,
 ) -> None:
-    """Save an account to disk (same arguments as qiskit-ibm-runtime's ``save_account``).
+    """Write one account record (already validated, in the saved format) to the file.
 
     Raises:
         AccountAlreadyExistsError: ``name`` exists, or ``set_as_default`` would replace another
             default account, and ``overwrite`` is false.
-        AccountError: The account is invalid.
     """
-    from .accounts import Account  # the record's rules live with the class
-
-    channel = channel or os.getenv("QISKIT_IBM_CHANNEL") or DEFAULT_CHANNEL
-    name = name or default_name(channel)
-    account = Account(
-        channel=channel,
-        token=token or "",
-        url=url or DEFAULT_URLS.get(channel),
-        instance=instance,
-        proxies=dict(proxies) if proxies else None,
-        verify=verify,
-        private_endpoint=private_endpoint if channel != "ibm_quantum" else None,
-        region=region,
-        plans_preference=plans_preference,
-        tags=tags,
-    ).validate()
     data = read_accounts(filename)
     if data.get(name) and not overwrite:
         raise AccountAlreadyExistsError(
             f"An account named {name!r} already exists; pass overwrite=True to replace it."
         )
-    record = account.to_saved_format()
     if set_as_default:
         record["is_default_account"] = True
         for other_name, other in data.items():

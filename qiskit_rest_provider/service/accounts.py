@@ -30,12 +30,13 @@ from ..exceptions import AccountError, AccountNotFoundError, InvalidInputError
 from .account_file import (
     DEFAULT_ACCOUNT_FILE,
     DEFAULT_CHANNEL,
+    DEFAULT_URLS,
     AccountAlreadyExistsError,
     default_name,
     delete_account,
     read_accounts,
-    save_account,
     saved_accounts,
+    write_account,
 )
 
 __all__ = [
@@ -222,3 +223,49 @@ def discover_account(
             f"Unknown channel {account.channel!r}: use 'ibm_quantum_platform' or 'ibm_quantum'."
         )
     return account
+
+
+def save_account(
+    token: str | None = None,
+    url: str | None = None,
+    instance: str | None = None,
+    channel: str | None = None,
+    filename: str | None = None,
+    name: str | None = None,
+    proxies: dict[str, Any] | None = None,
+    verify: bool | None = None,
+    overwrite: bool | None = False,
+    set_as_default: bool | None = None,
+    private_endpoint: bool | None = False,
+    region: str | None = None,
+    plans_preference: list[str] | None = None,
+    tags: list[str] | None = None,
+) -> None:
+    """Save an account to disk (same arguments as qiskit-ibm-runtime's ``save_account``).
+
+    Raises:
+        AccountAlreadyExistsError: ``name`` exists, or ``set_as_default`` would replace another
+            default account, and ``overwrite`` is false.
+        AccountError: The account is invalid.
+    """
+    channel = channel or os.getenv("QISKIT_IBM_CHANNEL") or DEFAULT_CHANNEL
+    name = name or default_name(channel)
+    account = Account(
+        channel=channel,
+        token=token or "",
+        url=url or DEFAULT_URLS.get(channel),
+        instance=instance,
+        proxies=dict(proxies) if proxies else None,
+        verify=verify,
+        private_endpoint=private_endpoint if channel != "ibm_quantum" else None,
+        region=region,
+        plans_preference=plans_preference,
+        tags=tags,
+    ).validate()
+    write_account(
+        name,
+        account.to_saved_format(),
+        filename=filename,
+        overwrite=overwrite,
+        set_as_default=set_as_default,
+    )

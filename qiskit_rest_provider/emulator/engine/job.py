@@ -4,26 +4,32 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-import numpy as np
 from qiskit.circuit import QuantumCircuit, Qubit
 
 from ...codec.circuits import read_header
-from ...codec.defaults import DEFAULT_PRECISION, DEFAULT_SHOTS
+from ...codec.defaults import DEFAULT_SHOTS
 from ...codec.results import encode_result
 from ...codec.tagged import tag
 from .errors import VALIDATION_ERROR, JobExecutionError, JobInputError, JobStopped
-from .estimator import EstimatorSettings, run_estimator_pub
+from .estimator import run_estimator_pub
 from .inputs import PubTask, check_top_level, parse_pubs
 from .iq import run_iq_pub
 from .options import get, validate_options
 from .qasm import QasmParseError, QasmRejected, parse
-from .resilience import Resilience, plan_shots, resolve_resilience
 from .resilience import job_metadata as estimator_job_metadata
-from .sampler import SamplerTwirling, run_sampler_pub
+from .resilience import resolve_resilience
+from .sampler import run_sampler_pub
+from .settings import (
+    check_sampler_limits,
+    estimator_settings,
+    job_seed,
+    pub_rngs,
+    sampler_twirling,
+)
 
 __all__ = ["validate_job", "run_job"]
 
@@ -59,12 +65,12 @@ def _validate(
     options = validate_options(program, params.get("options"))
     tasks = parse_pubs(program, params, backend.num_qubits)
     if program == "sampler":
-        _check_sampler_limits(tasks, params, options)
+        check_sampler_limits(tasks, params, options)
     if program == "estimator":
         resilience_settings = resolve_resilience(params, options)
         if not noiseless:
             for task in tasks:
-                if _estimator_settings(task, params, options, resilience_settings).plan is None:
+                if estimator_settings(task, params, options, resilience_settings).plan is None:
                     raise JobInputError(
                         f"PUB {task.index}: precision must be > 0 on {backend.name} (exact "
                         "values need the simulator or a noiseless emulator)."
@@ -77,84 +83,6 @@ def _validate(
                 continue  # reported by run_job as the job's failure reason
             backend.check_isa(circuit, task.index)
     return tasks, options
-
-
-_MAX_EXECUTIONS = 10_000_000  # the service's job limit: circuits x shots after broadcasting
-
-
-def _check_sampler_limits(
-    tasks: list[PubTask], params: Mapping[str, Any], options: Mapping
-) -> None:
-    meas_type = get(options, "execution.meas_type", "classified")
-    if meas_type != "classified" and get(options, "twirling.enable_measure", False):
-        raise JobInputError(
-            f"'meas_type={meas_type}' and measurement twirling are not compatible. Set "
-            "'twirling.enable_measure' to false or 'execution.meas_type' to 'classified'."
-        )
-    total = 0
-    for task in tasks:
-        shots = task.shots or params.get("shots") or get(options, "default_shots", DEFAULT_SHOTS)
-        total += math.prod(task.shape) * int(shots)
-    if total > _MAX_EXECUTIONS:
-        raise JobInputError(
-            f"The job has {total} executions (circuits x shots); the limit is {_MAX_EXECUTIONS}."
-        )
-
-
-def _seed(program: str, options: Mapping[str, Any], seed: int | None) -> int | None:
-    if program == "estimator" and get(options, "seed_estimator") is not None:
-        return int(get(options, "seed_estimator"))
-    if get(options, "simulator.seed_simulator") is not None:
-        return int(get(options, "simulator.seed_simulator"))
-    return seed
-
-
-def _pub_rngs(
-    user_seed: int | None, server_seed: int | None
-) -> Callable[[int], np.random.Generator]:
-    """A generator per PUB, as Qiskit's reference primitives seed them.
-
-    A seed in the options starts every PUB afresh (two identical PUBs in one job give
-    identical results, as with ``StatevectorSampler(seed=...)``); the server's own seed gives
-    each PUB a distinct reproducible stream; no seed shares fresh entropy.
-    """
-    if user_seed is not None:
-        return lambda index: np.random.default_rng(user_seed)
-    if server_seed is not None:
-        return lambda index: np.random.default_rng([server_seed, index])
-    shared = np.random.default_rng()
-    return lambda index: shared
-
-
-def _estimator_settings(
-    task: PubTask, params: Mapping[str, Any], options: Mapping[str, Any], resilience: Resilience
-) -> EstimatorSettings:
-    precision = task.precision if task.precision is not None else params.get("precision")
-    if precision is None and get(options, "default_shots") is not None:
-        shots = int(get(options, "default_shots"))
-        plan = plan_shots(shots, resilience)
-        return EstimatorSettings(1 / math.sqrt(shots), plan, resilience)
-    if precision is None:
-        precision = float(get(options, "default_precision", DEFAULT_PRECISION))
-    if precision == 0:
-        return EstimatorSettings(0.0, None, resilience)
-    plan = plan_shots(math.ceil(1 / precision**2), resilience)
-    return EstimatorSettings(float(precision), plan, resilience)
-
-
-def _sampler_twirling(options: Mapping[str, Any], shots: int) -> SamplerTwirling | None:
-    gates = bool(get(options, "twirling.enable_gates", False))
-    measure = bool(get(options, "twirling.enable_measure", False))
-    if not (gates or measure):
-        return None
-    resilience = Resilience(
-        measure_mitigation=False,
-        twirl_gates=gates,
-        twirl_measure=measure,
-        num_randomizations=get(options, "twirling.num_randomizations", "auto"),
-        shots_per_randomization=get(options, "twirling.shots_per_randomization", "auto"),
-    )
-    return SamplerTwirling(gates, measure, plan_shots(shots, resilience))
 
 
 def run_job(
@@ -189,7 +117,7 @@ def run_job(
         )
     except JobInputError as exc:
         raise JobExecutionError(exc.message, exc.code) from exc
-    pub_rng = _pub_rngs(_seed(program, options, None), seed)
+    pub_rng = pub_rngs(job_seed(program, options, None), seed)
     noisy = not (noiseless or getattr(backend, "noiseless", True))
     noise = backend.noise_model if noisy else None
     resilience = resolve_resilience(params, options) if program == "estimator" else None
@@ -215,7 +143,7 @@ def run_job(
             circuit = _pad_to_observables(circuit, task)
         try:
             if program == "estimator":
-                settings = _estimator_settings(task, params, options, resilience)
+                settings = estimator_settings(task, params, options, resilience)
                 plans.append(settings.plan)
                 result = run_estimator_pub(
                     task,
@@ -256,7 +184,7 @@ def run_job(
                         metadata,
                         noise,
                         backend.readout_errors() if noisy else None,
-                        _sampler_twirling(options, int(shots)),
+                        sampler_twirling(options, int(shots)),
                     )
         except (JobExecutionError, JobStopped):
             raise

@@ -14,7 +14,7 @@ from qiskit.primitives import BitArray
 
 from ..exceptions import DecodeError
 
-__all__ = ["bitarray_from_hex", "bitarray_to_hex"]
+__all__ = ["bitarray_from_hex", "bitarray_to_hex", "iq_array"]
 
 
 _CHUNK = 1 << 16  # samples per vectorised step (bounds the index arrays' memory)
@@ -103,3 +103,17 @@ def bitarray_to_hex(bits: BitArray) -> list[Any]:
     stripped = np.where(np.strings.str_len(stripped) == 0, b"0", stripped)
     text = np.strings.add(b"0x", stripped).astype("U")
     return text.reshape(array.shape[:-1]).tolist()
+
+
+def iq_array(value: Any) -> Any:
+    """IQ data (meas_type kerneled/avg_kerneled) as a complex array; a ``BitArray`` unchanged.
+
+    Complex arrays come through as they are (qiskit-ibm-runtime's form); real ``[re, im]``
+    pairs on the last axis become complex numbers.
+    """
+    if isinstance(value, BitArray):
+        return value
+    array = np.asarray(value)
+    if array.dtype.kind in "iuf" and array.ndim and array.shape[-1] == 2:
+        return array[..., 0] + 1j * array[..., 1]
+    return array

@@ -21,8 +21,9 @@ import numpy as np
 from qiskit.primitives import BitArray, DataBin, PrimitiveResult, PubResult, SamplerPubResult
 
 from ..exceptions import DecodeError
-from .bits import bitarray_from_hex, bitarray_to_hex
+from .bits import bitarray_from_hex, bitarray_to_hex, iq_array
 from .pubs import PubSpec
+from .spans import decode_metadata
 from .tagged import encode_ndarray, tag, untag
 
 __all__ = [
@@ -75,6 +76,7 @@ def decode_result(body: bytes | str | Mapping[str, Any], program: str, specs: Se
         build(index, fields, meta, spec)
         for index, ((fields, meta), spec) in enumerate(zip(items, specs, strict=False))
     ]
+    metadata = decode_metadata(dict(metadata))  # execution spans -> ExecutionSpans
     return PrimitiveResult(
         pub_results, metadata={**metadata, "version": metadata.get("version", 2)}
     )
@@ -148,6 +150,7 @@ def _sampler_pub_result(index: int, fields: dict, meta: dict, spec: PubSpec | No
                 ordered[creg.name] = _wire_field(index, fields, creg.wire, creg.name)
     else:
         ordered = dict(fields)
+    ordered = {name: iq_array(value) for name, value in ordered.items()}
     shape = spec.shape if spec is not None else _leading_shape(ordered)
     try:
         data = DataBin(shape=shape, **ordered)
@@ -156,7 +159,9 @@ def _sampler_pub_result(index: int, fields: dict, meta: dict, spec: PubSpec | No
             f"PUB {index}: result does not match the PUB shape {shape}: {exc}"
         ) from exc
     metadata = dict(meta)
-    shots = next(iter(ordered.values())).num_shots if ordered else (spec.shots if spec else None)
+    # IQ data (meas_type kerneled/avg_kerneled) comes as complex arrays, not BitArrays.
+    bits = [value for value in ordered.values() if isinstance(value, BitArray)]
+    shots = bits[0].num_shots if bits else (spec.shots if spec else None)
     metadata.setdefault("shots", shots)
     metadata["circuit_metadata"] = (
         spec.circuit_metadata if spec else meta.get("circuit_metadata", {})
@@ -193,8 +198,11 @@ def _estimator_pub_result(index: int, fields: dict, meta: dict, spec: PubSpec | 
     return PubResult(data, metadata=metadata)
 
 
-def _leading_shape(fields: Mapping[str, BitArray]) -> tuple[int, ...]:
-    return next(iter(fields.values())).shape if fields else ()
+def _leading_shape(fields: Mapping[str, Any]) -> tuple[int, ...]:
+    first = next(iter(fields.values()), None)
+    if first is None:
+        return ()
+    return tuple(first.shape if isinstance(first, BitArray) else first.shape[:-2])
 
 
 # --------------------------------------------------------------------------- encoding

@@ -165,6 +165,13 @@ def _prepare(circuit: QuantumCircuit) -> tuple[QuantumCircuit, RegisterMap | Non
             prepared = circuit.copy()
         prepared._layout = None  # noqa: SLF001 - no public way to export without the layout
     names = _parameter_names(circuit)
+    if prepared is not circuit and set(prepared.parameters) != set(names):
+        hidden = sorted(p.name for p in set(prepared.parameters) - set(names))
+        raise EncodeError(
+            f"Circuit '{circuit.name}' holds instructions whose definitions use parameters "
+            f"{hidden[:5]} that the circuit does not list. Assign them first "
+            "(circuit.assign_parameters) or append the sub-circuit with its parameters."
+        )
     if names:
         mapping = {param: Parameter(name) for param, name in names.items()}
         prepared = prepared.assign_parameters(mapping, inplace=False)

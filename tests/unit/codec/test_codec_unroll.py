@@ -299,3 +299,17 @@ def test_a_corrupt_register_map_is_a_decode_error():
     text = export_circuit(qc).qasm.replace('"map":[0,', '"map":[7,', 1)
     with pytest.raises(DecodeError, match="register map"):
         spec_from_wire("sampler", [text])
+
+
+def test_definitions_with_parameters_the_circuit_does_not_list_are_refused():
+    from qiskit.circuit import Instruction
+
+    hidden = QuantumCircuit(1)
+    hidden.rx(Parameter("hid"), 0)
+    block = Instruction("blk", 1, 0, [])
+    block.definition = hidden
+    qc = QuantumCircuit(1, name="hiding")
+    qc.append(block, [0])
+    assert qc.num_parameters == 0
+    with pytest.raises(EncodeError, match=r"'hiding'.*\['hid'\].*assign_parameters"):
+        export_circuit(qc)

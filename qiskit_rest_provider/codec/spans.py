@@ -37,14 +37,13 @@ class ExecutionSpan:
         self._data_slices = data_slices
 
     def __eq__(self, other: object) -> bool:
+        # Defining __eq__ leaves the class unhashable, as theirs: spans compare by value.
         return (
-            type(other) is type(self)
-            and self.start == other.start  # type: ignore[attr-defined]
-            and self.stop == other.stop  # type: ignore[attr-defined]
-            and self._data_slices == other._data_slices  # type: ignore[attr-defined]
+            isinstance(other, ExecutionSpan)
+            and type(other) is type(self)
+            and (self.start, self.stop, self._data_slices)
+            == (other.start, other.stop, other._data_slices)
         )
-
-    __hash__ = None  # type: ignore[assignment] - mutable, compared by value
 
     def __lt__(self, other: ExecutionSpan) -> bool:
         return (self.start, self.stop) < (other.start, other.stop)
@@ -171,8 +170,6 @@ class ExecutionSpans:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ExecutionSpans) and self._spans == other._spans
 
-    __hash__ = None  # type: ignore[assignment]
-
     @property
     def pub_idxs(self) -> list[int]:
         """The PUBs with data in any span."""
@@ -181,12 +178,14 @@ class ExecutionSpans:
     @property
     def start(self) -> datetime:
         """Start of the earliest span, in UTC."""
-        return min(span.start for span in self)
+        starts: list[datetime] = [span.start for span in self]
+        return min(starts)
 
     @property
     def stop(self) -> datetime:
         """End of the latest span, in UTC."""
-        return max(span.stop for span in self)
+        stops: list[datetime] = [span.stop for span in self]
+        return max(stops)
 
     @property
     def duration(self) -> float:
@@ -209,6 +208,7 @@ def _span(item: Any) -> Any:
         return item
     kind, value = item.get("__type__"), item["__value__"]
     raw = value.get("data_slices") or {}
+    slices: dict[int, Any]
     if kind == "DoubleSliceSpan":
         slices = {
             int(i): (tuple(shape), slice(a0, a1), slice(s0, s1))

@@ -13,12 +13,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..exceptions import ApiError, InstanceResolutionError, InvalidInputError, QiskitRestError
 from ..http import Transport
 from ..http.retry import NO_RETRY
+
+if TYPE_CHECKING:
+    from .accounts import Account
 
 __all__ = ["InstanceDirectory", "search_urls", "list_instances", "order_instances"]
 
@@ -134,7 +137,7 @@ def order_instances(
 class InstanceDirectory:
     """``RuntimeService``'s instance methods: ``instances()`` and per-instance transports."""
 
-    _account: Any
+    _account: Account
     transport: Transport
     _instances: list[dict[str, Any]] | None
     _instance_transports: dict[str, Transport]
@@ -143,8 +146,10 @@ class InstanceDirectory:
         search, catalog = search_urls(self._account.url)
         auth = self.transport.auth
         # One attempt each: discovery is a convenience, and a failure falls back to no instance.
-        common = {"api_version": None, "retry": NO_RETRY}
-        return Transport(search, auth, **common), Transport(catalog, auth, **common)
+        return (
+            Transport(search, auth, api_version=None, retry=NO_RETRY),
+            Transport(catalog, auth, api_version=None, retry=NO_RETRY),
+        )
 
     def instances(self) -> list[dict[str, Any]]:
         """The account's instances: ``[{"crn", "plan", "name", "tags", "pricing_type"}]``.

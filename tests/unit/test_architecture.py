@@ -138,7 +138,9 @@ def test_no_import_cycle_outside_type_checking():
 @pytest.mark.parametrize(
     ("room", "forbidden"),
     [
-        ("primitives", ("http", "emulator")),
+        ("primitives", ("http", "api", "emulator")),
+        ("service", ("primitives",)),
+        ("emulator", ("primitives", "service", "api", "http")),
         ("codec", ("http", "api", "service", "primitives", "emulator")),
         ("api", ("service", "primitives", "emulator", "codec")),
         ("http", ("api", "service", "primitives", "emulator", "codec")),

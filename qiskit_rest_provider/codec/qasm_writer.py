@@ -90,7 +90,7 @@ def _definitions(gates: tuple[str, ...]) -> str:
     for name in gates:
         gate = mapping[name]
         sample.append(gate, range(gate.num_qubits))
-    text = qasm3.dumps(sample, disable_constants=True)
+    text: str = qasm3.dumps(sample, disable_constants=True)
     start = text.index("\ngate ") + 1
     return text[start : text.index("\nqubit[")] + "\n"
 

@@ -1,7 +1,8 @@
 """The import swap is the only change: qiskit-ibm-runtime 0.51 usage, run with either package.
 
 Every scenario below is written the way qiskit-ibm-runtime's documentation writes it (local
-testing mode, backends, jobs, retrieval, sessions and batches, tags, exceptions) against ``rt``,
+testing mode, backends, jobs, retrieval, sessions and batches, tags, exceptions, instances)
+against ``rt``,
 the package under test: ``qiskit_ibm_runtime`` itself, or ``qiskit_rest_provider``. Only how
 the service is reached differs (the official client needs ``url_resolver``/``IAM_URL`` to talk
 to a local server, research/official-client-interop.md); the scenario bodies are identical, so
@@ -245,3 +246,30 @@ def test_exceptions(rt, service, server):
     device = service.backend("ibm_brisbane")
     with pytest.raises(rt.IBMInputValueError):
         rt.SamplerV2(mode=device).run([_bell()])  # not ISA: refused before it is sent
+
+
+# --------------------------------------------------------------------------- instances
+
+
+def test_instances_discovered_from_the_key(rt, server, monkeypatch):
+    monkeypatch.setenv("GLOBAL_SEARCH_URL", server.url)
+    monkeypatch.setenv("GLOBAL_CATALOG_URL", server.url + "/globalcatalog/api/v1")
+    if rt.__name__ == "qiskit_ibm_runtime":
+        monkeypatch.setenv("IAM_URL", server.url)
+        service = rt.QiskitRuntimeService(
+            channel="ibm_quantum_platform",
+            token=API_KEY,
+            url=server.url,
+            url_resolver=lambda url, *_: url + "/api/v1",
+        )
+    else:
+        service = rt.QiskitRuntimeService(
+            channel="ibm_quantum_platform", token=API_KEY, url=server.url
+        )
+    instances = service.instances()
+    assert {"crn", "plan", "name"} <= set(instances[0])
+    assert service.active_instance() in [item["crn"] for item in instances]
+    job = rt.SamplerV2(mode=service.backend("ibmq_qasm_simulator")).run([_bell()], shots=5)
+    assert job.result()[0].data.meas.num_shots == 5
+    listed = service.jobs(limit=5, instance=service.active_instance())
+    assert job.job_id() in [j.job_id() for j in listed]

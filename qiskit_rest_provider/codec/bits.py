@@ -67,6 +67,9 @@ def bitarray_from_hex(samples: Any, num_bits: int) -> BitArray:
         lengths.min() < 2 or np.any(buffer[starts] != _ZERO) or np.any(buffer[starts + 1] != _X)
     ):
         raise DecodeError("Every sampler sample must be a '0x'-prefixed hex string.")
+    if count and lengths.min() == 2:
+        raise DecodeError("A sampler sample has no hex digits after '0x'.")
+    wider = f"A sample is wider than its register's {num_bits} bits."
     out = np.empty((count, nbytes), dtype=np.uint8)
     offsets = np.arange(-width, 0)
     for low in range(0, count, _CHUNK):
@@ -81,11 +84,13 @@ def bitarray_from_hex(samples: Any, num_bits: int) -> BitArray:
     for shot in np.flatnonzero(lengths - 2 > width):  # leading zeros past the width (rare)
         extra = buffer[starts[shot] + 2 : ends[shot] - width]
         if np.any(extra != _ZERO):
-            bad = _NIBBLE[extra] == _INVALID
-            reason = "a non-hex character" if np.any(bad) else "wider than its register"
-            raise DecodeError(f"Invalid hex sample ({reason}, {num_bits} bits).")
+            if np.any(_NIBBLE[extra] == _INVALID):
+                raise DecodeError("Invalid hex sample: a sample has a non-hex character.")
+            raise DecodeError(wider)
     if num_bits % 8 and count and np.any(out[:, 0] >> (num_bits % 8)):
-        raise DecodeError(f"A sample is wider than its register's {num_bits} bits.")
+        raise DecodeError(wider)
+    if num_bits == 0 and np.any(out):
+        raise DecodeError(wider)
     array = out.reshape(shape + (nbytes,))
     if num_bits == 0:
         array = array[..., :0]

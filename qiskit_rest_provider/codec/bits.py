@@ -102,7 +102,7 @@ def bitarray_to_hex(bits: BitArray) -> list[Any]:
     array = bits.array
     nbytes = array.shape[-1]
     if nbytes == 0:
-        return np.full(array.shape[:-1], "0x0", dtype=object).tolist()
+        return np.full(array.shape[:-1], "0x0").tolist()
     digits = np.frombuffer(binascii.hexlify(array.tobytes()), dtype=f"S{2 * nbytes}")
     stripped = np.strings.lstrip(digits, b"0")
     stripped = np.where(np.strings.str_len(stripped) == 0, b"0", stripped)

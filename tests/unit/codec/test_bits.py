@@ -55,6 +55,37 @@ def test_leading_zeros_are_dropped_on_encode_and_accepted_within_width():
     assert bitarray_from_hex(["0x003", "0x100"], 12).array.tolist() == [[0, 3], [1, 0]]
 
 
+def test_leading_zeros_past_the_register_width_are_accepted():
+    bits = bitarray_from_hex(["0x00ff", "0x1", "0x0000"], 8)
+    assert bits.array.tolist() == [[255], [1], [0]]
+
+
+def test_numpy_string_arrays_are_read_like_lists():
+    bits = bitarray_from_hex(np.array([["0x1", "0x2"], ["0x3", "0x0"]]), 2)
+    assert bits.shape == (2,)
+    assert bits.array[..., 0].tolist() == [[1, 2], [3, 0]]
+    assert bitarray_from_hex(np.array(["0x1"]), 1).array.tolist() == [[1]]
+    with pytest.raises(DecodeError) as caught:
+        bitarray_from_hex(np.array("0x1"), 1)
+    assert str(caught.value) == "Sampler 'samples' must be a list of hex strings."
+
+
+@pytest.mark.parametrize(
+    "samples", [[["0x1"], ["0x1", "0x0"]], [["0x1"], "0x1"], [("0x1",), ["0x1", "0x1"]]]
+)
+def test_ragged_nesting_is_refused(samples):
+    with pytest.raises(DecodeError) as caught:
+        bitarray_from_hex(samples, 1)
+    assert str(caught.value) == "Sampler 'samples' must be a rectangular nesting of lists."
+
+
+@pytest.mark.parametrize("samples", [[1, 2], ["0x1", None], ["0x\u00e9"]])
+def test_non_string_or_non_ascii_samples_are_refused(samples):
+    with pytest.raises(DecodeError) as caught:
+        bitarray_from_hex(samples, 4)
+    assert str(caught.value).startswith("Every sampler sample must be a hex string: ")
+
+
 def test_nested_samples_keep_their_shape_last_axis_is_shots():
     samples = [["0x0", "0x1", "0x2"], ["0x3", "0x3", "0x0"]]
     bits = bitarray_from_hex(samples, 2)
@@ -83,6 +114,11 @@ WIDER = "A sample is wider than its register's {} bits."
         (["1"], 2, "Every sampler sample must be a '0x'-prefixed hex string."),
         (["0x1", "3"], 2, "Every sampler sample must be a '0x'-prefixed hex string."),
         (["0X1"], 2, "Every sampler sample must be a '0x'-prefixed hex string."),
+        (["1x1"], 2, "Every sampler sample must be a '0x'-prefixed hex string."),
+        (["0x1", "1x1"], 2, "Every sampler sample must be a '0x'-prefixed hex string."),
+        ("not a list", 2, "Sampler 'samples' must be a list of hex strings."),
+        (["0xg0ff"], 8, "Invalid hex sample: a sample has a non-hex character."),
+        (["0xfg"], 8, "Invalid hex sample: a sample has a non-hex character."),
         (["0x"], 2, "A sampler sample has no hex digits after '0x'."),
         (["0x1", "0x"], 2, "A sampler sample has no hex digits after '0x'."),
         (["0xzz"], 8, None),
@@ -102,7 +138,7 @@ def test_refusals(samples, num_bits, message):
     with pytest.raises(DecodeError) as caught:
         bitarray_from_hex(samples, num_bits)
     if message is None:
-        assert str(caught.value).startswith("Invalid hex sample: ")
+        assert str(caught.value) == "Invalid hex sample: a sample has a non-hex character."
     else:
         assert str(caught.value) == message
 

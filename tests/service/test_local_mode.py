@@ -188,3 +188,41 @@ def test_local_results_match_the_emulator_for_the_same_device_and_seed():
         ]
         assert evs[0] == evs[1] and 0.5 < evs[0] < 1
     assert isinstance(local_backend(local), LocalBackend)
+
+
+def test_ignored_options_are_named_exactly():
+    from qiskit_rest_provider.service.local_run import ignored_options
+
+    assert ignored_options({}, {}) == []
+    assert (
+        ignored_options({"dynamical_decoupling": {"enable": False, "sequence_type": "XY4"}}, {})
+        == []
+    )
+    assert ignored_options({"dynamical_decoupling": {"enable": True}}, {}) == [
+        "dynamical_decoupling"
+    ]
+    assert ignored_options({"execution": {"init_qubits": True, "meas_type": "classified"}}, {}) == [
+        "execution.init_qubits"
+    ]
+    assert ignored_options({"execution": {"init_qubits": False}}, {}) == []
+    assert ignored_options({"simulator": {"seed_simulator": 3}}, {"cost": 60}) == [
+        "max_execution_time"
+    ]
+    assert ignored_options({"experimental": {"x": 1}}, {"tags": ["a"]}) == ["experimental"]
+
+
+def test_readout_pairs_come_from_the_properties_else_the_target(manila):
+    from qiskit.providers.fake_provider import GenericBackendV2
+
+    adapter = local_backend(manila)
+    props = manila.properties()
+    assert adapter.readout_errors()[0] == (
+        props.qubit_property(0, "prob_meas1_prep0")[0],
+        props.qubit_property(0, "prob_meas0_prep1")[0],
+    )
+    generic = GenericBackendV2(2, seed=4)
+    error = generic.target["measure"][(1,)].error
+    assert local_backend(generic).readout_errors()[1] == (error, error)
+    assert local_backend(AerSimulator()).readout_errors()[0] == (0.0, 0.0)
+    assert local_backend(AerSimulator()).noise_model() is None
+    assert local_backend(generic).noise_model([0]) is local_backend(generic).noise_model([0])

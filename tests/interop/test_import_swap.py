@@ -2,9 +2,8 @@
 
 Every scenario below is written the way qiskit-ibm-runtime's documentation writes it (local
 testing mode, backends, jobs, retrieval, sessions and batches, tags, exceptions, instances)
-against ``rt``,
-the package under test: ``qiskit_ibm_runtime`` itself, or ``qiskit_rest_provider``. Only how
-the service is reached differs (the official client needs ``url_resolver``/``IAM_URL`` to talk
+against ``rt``, the package under test: ``qiskit_ibm_runtime`` itself, or
+``qiskit_rest_provider``. Only how the service is reached differs (the official client needs ``url_resolver``/``IAM_URL`` to talk
 to a local server, research/official-client-interop.md); the scenario bodies are identical, so
 passing with both packages means code written for the official client runs unchanged on ours.
 Fake backends come from ``qiskit_ibm_runtime.fake_provider`` in both cases (they are data).

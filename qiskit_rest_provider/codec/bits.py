@@ -7,6 +7,7 @@ shot.
 from __future__ import annotations
 
 import binascii
+import itertools
 from typing import Any
 
 import numpy as np
@@ -17,12 +18,20 @@ from ..exceptions import DecodeError
 __all__ = ["bitarray_from_hex", "bitarray_to_hex", "iq_array"]
 
 
-_CHUNK = 1 << 16  # samples per vectorised step (bounds the index arrays' memory)
+_CHUNK = 1 << 18  # shots per vectorised step (bounds the temporaries' memory)
 _INVALID = 255
 _NIBBLE = np.full(256, _INVALID, dtype=np.uint8)
 for _digit in b"0123456789abcdefABCDEF":
     _NIBBLE[_digit] = int(chr(_digit), 16)
-_ZERO, _X = ord("0"), ord("x")
+_ZERO, _X, _COMMA = ord("0"), ord("x"), ord(",")
+
+
+def _nibbles(chars: np.ndarray) -> np.ndarray:
+    """ASCII hex digits -> their values; raises on any other character."""
+    values = _NIBBLE[chars]
+    if values.size and values.max() == _INVALID:
+        raise DecodeError("Invalid hex sample: a sample has a non-hex character.")
+    return values
 
 
 def _flatten(samples: Any) -> tuple[tuple[int, ...], list[Any]]:
@@ -57,35 +66,41 @@ def bitarray_from_hex(samples: Any, num_bits: int) -> BitArray:
     width = 2 * nbytes
     count = len(flat)
     try:
-        lengths = np.fromiter(map(len, flat), dtype=np.int64, count=count)
-        buffer = np.frombuffer("".join(flat).encode("ascii"), dtype=np.uint8)
+        # `width` '0' characters first, so every shot's last `width` characters exist; every
+        # shot then ends at a comma (one join, no further copy of the text).
+        joined = ",".join(itertools.chain(("0" * width,), flat, ("",))).encode("ascii")
     except (TypeError, UnicodeEncodeError) as exc:
         raise DecodeError(f"Every sampler sample must be a hex string: {exc}") from exc
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
+    padded = np.frombuffer(joined, dtype=np.uint8)
+    ends = np.flatnonzero(padded == _COMMA)[1:]
+    if ends.size != count:  # a comma inside a sample
+        raise DecodeError("Invalid hex sample: a sample has a non-hex character.")
+    starts = np.empty_like(ends)
+    starts[:1] = width + 1
+    starts[1:] = ends[:-1] + 1
+    digits = ends - starts - 2
     if count and (
-        lengths.min() < 2 or np.any(buffer[starts] != _ZERO) or np.any(buffer[starts + 1] != _X)
+        digits.min() < 0 or np.any(padded[starts] != _ZERO) or np.any(padded[starts + 1] != _X)
     ):
         raise DecodeError("Every sampler sample must be a '0x'-prefixed hex string.")
-    if count and lengths.min() == 2:
+    if count and digits.min() == 0:
         raise DecodeError("A sampler sample has no hex digits after '0x'.")
     wider = f"A sample is wider than its register's {num_bits} bits."
+    windows = np.lib.stride_tricks.sliding_window_view(padded, width)
     out = np.empty((count, nbytes), dtype=np.uint8)
-    offsets = np.arange(-width, 0)
+    columns = np.arange(width)
     for low in range(0, count, _CHUNK):
-        end = ends[low : low + _CHUNK]
-        index = end[:, None] + offsets  # the last `width` characters of each shot
-        inside = index >= (starts[low : low + _CHUNK] + 2)[:, None]
-        chars = np.where(inside, buffer[np.maximum(index, 0)], _ZERO)
-        nibbles = _NIBBLE[chars]
-        if np.any(nibbles == _INVALID):
-            raise DecodeError("Invalid hex sample: a sample has a non-hex character.")
-        out[low : low + _CHUNK] = (nibbles[:, 0::2] << 4) | nibbles[:, 1::2]
-    for shot in np.flatnonzero(lengths - 2 > width):  # leading zeros past the width (rare)
-        extra = buffer[starts[shot] + 2 : ends[shot] - width]
+        high = min(low + _CHUNK, count)
+        rows = windows[ends[low:high] - width]  # each shot's last `width` characters
+        short = width - digits[low:high]
+        if np.any(short > 0):
+            np.putmask(rows, columns < short[:, None], _ZERO)  # what precedes a short shot
+        nibbles = _nibbles(rows)
+        out[low:high] = (nibbles[:, 0::2] << 4) | nibbles[:, 1::2]
+    for shot in np.flatnonzero(digits > width):  # leading zeros past the width (rare)
+        extra = padded[starts[shot] + 2 : ends[shot] - width]
         if np.any(extra != _ZERO):
-            if np.any(_NIBBLE[extra] == _INVALID):
-                raise DecodeError("Invalid hex sample: a sample has a non-hex character.")
+            _nibbles(extra)
             raise DecodeError(wider)
     if num_bits % 8 and count and np.any(out[:, 0] >> (num_bits % 8)):
         raise DecodeError(wider)

@@ -87,7 +87,9 @@ def test_invalid_samples_are_refused(samples, num_bits, match):
 
 
 def test_edge_forms():
-    assert bitarray_from_hex(["0x", "0x0", "0x00000"], 4) == BitArray.from_samples(["0x0"] * 3, 4)
+    assert bitarray_from_hex(["0x00", "0x0", "0x00000"], 4) == BitArray.from_samples(["0x0"] * 3, 4)
+    with pytest.raises(DecodeError, match="no hex digits"):
+        bitarray_from_hex(["0x1", "0x"], 4)
     zero_width = bitarray_from_hex(["0x0", "0x0"], 0)
     assert zero_width.num_bits == 0 and zero_width.array.shape == (2, 0)
     assert bitarray_from_hex([], 5).num_shots == 0

@@ -72,3 +72,28 @@ def test_refused_over_http(emulator):
         json={"program_id": "noise-learner", "backend": "ibm_torino", "params": {"circuits": 3}},
     )
     assert_ibm_error(r, 400, 1002)
+
+
+def test_v3_pieces(torino):
+    from qiskit_rest_provider.emulator.engine.programs import noise_learner_v3 as v3
+
+    assert v3._sparse("XIZ") == [("ZX", [0, 2])]
+    with pytest.raises(JobInputError, match="schema_version 'v9.9' is not supported"):
+        v3.parse({"schema_version": "v9.9"}, torino)
+    with pytest.raises(JobInputError, match="Invalid noise-learner input"):
+        v3.parse({"schema_version": "v0.3", "instructions": 1}, torino)
+
+    from ibm_quantum_schemas.common import QpyModelV13ToV17
+
+    plain = QuantumCircuit(2)
+    plain.cz(0, 1)
+    params = {
+        "schema_version": "v0.3",
+        "version": 3,
+        "instructions": QpyModelV13ToV17.from_quantum_circuit(plain, qpy_version=17).model_dump(
+            mode="json"
+        ),
+        "options": {},
+    }
+    with pytest.raises(JobInputError, match="Instruction 0 is not a box"):
+        v3.parse(params, torino)

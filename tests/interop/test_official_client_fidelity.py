@@ -204,3 +204,37 @@ def test_noise_learner_returns_the_devices_noise_and_it_feeds_back(service):
     isa_plain = isa.remove_final_measurements(inplace=False)
     evs = _finish(estimator.run([(isa_plain, observable)]))[0].data.evs
     assert abs(float(evs) - 1.0) < 0.5
+
+
+def test_noise_learner_v3_learns_boxes(service):
+    import numpy as np
+    from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
+    from qiskit_ibm_runtime import NoiseLearnerV3
+    from samplomatic import InjectNoise, Twirl
+    from samplomatic.utils import find_unique_box_instructions
+
+    device = service.backend("ibm_torino")
+    properties = device.properties()
+    q, c = QuantumRegister(device.num_qubits, "q"), ClassicalRegister(2, "c")
+    qc = QuantumCircuit(q, c)
+    with qc.box([Twirl(), InjectNoise("gates")]):
+        qc.cz(q[4], q[3])
+    with qc.box([Twirl(), InjectNoise("meas")]):
+        qc.measure(q[3], c[0])
+        qc.measure(q[4], c[1])
+    instructions = find_unique_box_instructions(qc.data)
+    result = _finish(NoiseLearnerV3(device).run(instructions))
+    maps = result.to_dict(instructions)
+    gates, meas = maps["gates"], maps["meas"]
+    assert gates.num_qubits == 2 and gates.num_terms == 15
+    infidelity = 1 - np.prod((1 + np.exp(-2 * gates.rates)) / 2)
+    assert infidelity == pytest.approx(1.25 * properties.gate_error("cz", [4, 3]), rel=0.1)
+    assert meas.num_terms == 2
+    for k, qubit in enumerate((3, 4)):  # indexed by ascending physical qubit
+        flip = (1 - np.exp(-2 * meas.rates[k])) / 2
+        readout = [
+            properties.qubit_property(qubit)[key][0]
+            for key in ("prob_meas1_prep0", "prob_meas0_prep1")
+        ]
+        assert flip == pytest.approx(sum(readout) / 2)
+    assert result.data[1].metadata["learning_protocol"] == "trex"

@@ -26,6 +26,10 @@ def validate(program: str, params: dict[str, Any], backend: Any) -> None:
         from .executor import parse
 
         parse(params)
+    elif "schema_version" in params:  # NoiseLearnerV3
+        from .noise_learner_v3 import parse as parse_v3
+
+        parse_v3(params, backend)
     else:
         from .noise_learner import parse as parse_learner
 
@@ -46,6 +50,10 @@ def run(
         from .executor import run as run_executor
 
         return run_executor(params, backend, seed=seed, noisy=noisy, should_stop=should_stop)
+    if "schema_version" in params:
+        from .noise_learner_v3 import run as run_v3
+
+        return run_v3(params, backend, seed=seed, noisy=noisy, should_stop=should_stop)
     from .noise_learner import run as run_learner
 
     return run_learner(params, backend, seed=seed, noisy=noisy, should_stop=should_stop)

@@ -37,7 +37,7 @@ def parse(params: dict[str, Any], backend: Any) -> tuple[Any, list[Any]]:
 
     if "schema_version" in params:
         raise JobInputError(
-            "NoiseLearnerV3 inputs (schema_version) are not emulated; use NoiseLearner."
+            "NoiseLearnerV3 inputs (with a schema_version) are read by .noise_learner_v3."
         )
     try:
         model = ParamsModel.model_validate(params)

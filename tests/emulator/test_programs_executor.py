@@ -105,3 +105,23 @@ def test_lone_probabilities_match_the_channel():
     p1 = (1 - lam) * np.sin(0.35) ** 2 + lam / 2
     r10, r01 = backend.readout_errors()[0]
     assert noisy[0] == pytest.approx(p1 * (1 - r01) + (1 - p1) * r10)
+
+
+def test_executor_items_must_be_isa_on_a_device(emulator):
+    api = Api(emulator.url)
+    params = _params()  # x + measure on qubit 0: 'x' is in every device's basis
+    job_id = api.submit({"program_id": "executor", "backend": "ibm_torino", "params": params})
+    assert api.wait(job_id)["status"] == "Completed"
+    from ibm_quantum_schemas.common import CompressedQpyDataModel
+
+    qc = QuantumCircuit(1, 1)
+    qc.h(0)  # not in the device's basis
+    qc.measure(0, 0)
+    params["quantum_program"]["circuits"] = CompressedQpyDataModel.from_python([qc]).model_dump(
+        mode="json"
+    )
+    r = api.post(
+        "/jobs", json={"program_id": "executor", "backend": "ibm_torino", "params": params}
+    )
+    error = assert_ibm_error(r, 400, 1005)
+    assert error["message"].startswith("Item 0: The instruction h")

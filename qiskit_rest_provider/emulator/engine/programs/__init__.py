@@ -23,9 +23,9 @@ def validate(program: str, params: dict[str, Any], backend: Any) -> None:
     if not isinstance(params, dict):
         raise JobInputError("'params' must be an object.")
     if program == "executor":
-        from .executor import parse
+        from .executor import check_circuits, parse
 
-        parse(params)
+        check_circuits(parse(params), backend)
     elif "schema_version" in params:  # NoiseLearnerV3
         from .noise_learner_v3 import parse as parse_v3
 

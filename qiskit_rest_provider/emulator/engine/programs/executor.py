@@ -64,6 +64,21 @@ def parse(params: dict[str, Any]) -> Any:
     return model
 
 
+def check_circuits(model: Any, backend: Any) -> None:
+    """On a device, every item's circuit must be ISA, as the service requires.
+
+    Raises:
+        JobInputError: Code 1005/1003 naming the item, as for sampler PUBs.
+    """
+    if getattr(backend, "simulator", True):
+        return
+    for index, circuit in enumerate(model.quantum_program.circuits.to_python()):
+        try:
+            backend.check_isa(circuit, index)
+        except JobInputError as exc:
+            raise JobInputError(exc.message.replace("PUB ", "Item ", 1), exc.code) from None
+
+
 def _declared_shape(item: Any) -> tuple[int, ...]:
     if item.item_type == "circuit":
         args = item.circuit_arguments.to_numpy()

@@ -47,7 +47,7 @@ class QiskitRestError(QiskitError):
         return (_rebuild, (type(self), self.message, self.__dict__))
 
 
-def _rebuild(cls: type, message: str, state: dict[str, Any]) -> QiskitRestError:
+def _rebuild(cls: type[QiskitRestError], message: str, state: dict[str, Any]) -> QiskitRestError:
     err = cls.__new__(cls)
     QiskitRestError.__init__(err, message)
     err.__dict__.update(state)

@@ -29,9 +29,11 @@ class BackendsApi:
         if "calibration_id" in query:
             what_missing += f" with calibration_id '{query['calibration_id']}'"
         with narrow_not_found(BackendNotFoundError, what_missing):
-            return self._transport.get_json(
+            # Not json_object: a simulator's properties may be JSON null.
+            data: dict[str, Any] = self._transport.get_json(
                 f"backends/{quote(name, safe='')}/{what}", params=query or None
             )
+        return data
 
     def configuration(self, name: str, *, calibration_id: str | None = None) -> dict[str, Any]:
         """``GET /backends/{name}/configuration[?calibration_id=]``."""

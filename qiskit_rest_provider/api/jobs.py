@@ -13,6 +13,7 @@ import requests
 from ..exceptions import ApiConnectionError, JobNotFoundError, RateLimitError, ServerError
 from ..http import NO_RETRY, RetryPolicy, Transport
 from ._errors import narrow_not_found
+from ._json import json_object
 
 __all__ = ["JobsApi", "IDEMPOTENCY_TAG_PREFIX", "MAX_JOB_TAGS"]
 
@@ -44,9 +45,11 @@ class JobsApi:
 
         Returns ``{"id", "backend", ...}``. Prefer :meth:`create_once`.
         """
-        return self._transport.request(  # type: ignore[no-any-return]
-            "POST", "jobs", json_body=body, timeout=_CREATE_TIMEOUT, retry=retry
-        ).json()
+        return json_object(
+            self._transport.request(
+                "POST", "jobs", json_body=body, timeout=_CREATE_TIMEOUT, retry=retry
+            )
+        )
 
     def create_once(self, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /jobs`` that never creates a job twice; retries by the transport's policy.
@@ -94,7 +97,7 @@ class JobsApi:
     def get(self, job_id: str, *, exclude_params: bool = True) -> dict[str, Any]:
         """``GET /jobs/{id}``."""
         params = {"exclude_params": "true" if exclude_params else "false"}
-        return self._call("GET", job_id, params=params).json()
+        return json_object(self._call("GET", job_id, params=params))
 
     def results(self, job_id: str, *, lagging: bool = False) -> bytes | None:
         """``GET /jobs/{id}/results`` as raw bytes; ``None`` when there is no result (204).
@@ -140,7 +143,7 @@ class JobsApi:
 
     def metrics(self, job_id: str) -> dict[str, Any]:
         """``GET /jobs/{id}/metrics``."""
-        return self._call("GET", job_id, "/metrics").json()
+        return json_object(self._call("GET", job_id, "/metrics"))
 
     def list(self, **query: Any) -> dict[str, Any]:
         """``GET /jobs`` with the service's filters; returns ``{"jobs", "count", ...}``."""
@@ -149,4 +152,4 @@ class JobsApi:
             if isinstance(value, bool):
                 value = "true" if value else "false"
             params[key] = value
-        return self._transport.get_json("jobs", params=params)
+        return json_object(self._transport.request("GET", "jobs", params=params))

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+import requests
+
 from ..exceptions import SessionNotFoundError
 from ..http import Transport
 from ._errors import narrow_not_found
+from ._json import json_object
 
 __all__ = ["SessionsApi"]
 
@@ -18,7 +21,9 @@ class SessionsApi:
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
 
-    def _call(self, method: str, session_id: str, suffix: str = "", **kwargs: Any):
+    def _call(
+        self, method: str, session_id: str, suffix: str = "", **kwargs: Any
+    ) -> requests.Response:
         with narrow_not_found(SessionNotFoundError, f"Session '{session_id}'"):
             return self._transport.request(
                 method, f"sessions/{quote(session_id, safe='')}{suffix}", **kwargs
@@ -35,11 +40,11 @@ class SessionsApi:
         if max_ttl is not None:
             body["max_ttl"] = int(max_ttl)
         body.update(extra)
-        return self._transport.request("POST", "sessions", json_body=body).json()
+        return json_object(self._transport.request("POST", "sessions", json_body=body))
 
     def details(self, session_id: str) -> dict[str, Any]:
         """``GET /sessions/{id}``."""
-        return self._call("GET", session_id).json()
+        return json_object(self._call("GET", session_id))
 
     def close(self, session_id: str) -> None:
         """Stop accepting jobs; queued jobs still run (``PATCH {accepting_jobs: false}``)."""

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..http import Transport
+from ._json import json_object
 
 __all__ = ["TranspilerApi"]
 
@@ -23,8 +24,8 @@ class TranspilerApi:
 
     def task(self, task_id: str) -> dict[str, Any]:
         """``GET /transpile/{task_id}`` -> ``{"state": ..., "result": ...}``."""
-        return self._transport.get_json(f"transpile/{quote(task_id, safe='')}")
+        return json_object(self._transport.request("GET", f"transpile/{quote(task_id, safe='')}"))
 
     def version(self) -> dict[str, Any]:
         """``GET /version`` -> ``{"qiskit": "<version>", ...}``."""
-        return self._transport.get_json("version")
+        return json_object(self._transport.request("GET", "version"))

@@ -117,12 +117,14 @@ def bitarray_to_hex(bits: BitArray) -> list[Any]:
     array = bits.array
     nbytes = array.shape[-1]
     if nbytes == 0:
-        return np.full(array.shape[:-1], "0x0").tolist()
+        empty: list[Any] = np.full(array.shape[:-1], "0x0").tolist()
+        return empty
     digits = np.frombuffer(binascii.hexlify(array.tobytes()), dtype=f"S{2 * nbytes}")
     stripped = np.strings.lstrip(digits, b"0")
     stripped = np.where(np.strings.str_len(stripped) == 0, b"0", stripped)
     text = np.strings.add(b"0x", stripped).astype("U")
-    return text.reshape(array.shape[:-1]).tolist()
+    out: list[Any] = text.reshape(array.shape[:-1]).tolist()
+    return out
 
 
 def iq_array(value: Any) -> Any:

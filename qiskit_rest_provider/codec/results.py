@@ -41,7 +41,9 @@ _ESTIMATOR_FLOAT_FIELDS = ("evs", "stds", "ensemble_standard_error")
 # --------------------------------------------------------------------------- decoding
 
 
-def decode_result(body: bytes | str | Mapping[str, Any], program: str, specs: Sequence[PubSpec]):
+def decode_result(
+    body: bytes | str | Mapping[str, Any], program: str, specs: Sequence[PubSpec]
+) -> PrimitiveResult:
     """Decode a results body into a ``PrimitiveResult``.
 
     Args:
@@ -70,11 +72,11 @@ def decode_result(body: bytes | str | Mapping[str, Any], program: str, specs: Se
         raise DecodeError("The result has neither a PrimitiveResult nor a 'results' list.")
     if specs and len(items) != len(specs):
         raise DecodeError(f"The result has {len(items)} PUB results for {len(specs)} PUBs.")
-    specs = list(specs) or [None] * len(items)
+    pub_specs: list[PubSpec | None] = list(specs) or [None] * len(items)
     build = _sampler_pub_result if program == "sampler" else _estimator_pub_result
     pub_results = [
         build(index, fields, meta, spec)
-        for index, ((fields, meta), spec) in enumerate(zip(items, specs, strict=False))
+        for index, ((fields, meta), spec) in enumerate(zip(items, pub_specs, strict=False))
     ]
     metadata = decode_metadata(dict(metadata))  # execution spans -> ExecutionSpans
     return PrimitiveResult(
@@ -140,7 +142,9 @@ def _gather_bits(index: int, fields: Mapping[str, Any], creg: Any) -> BitArray:
         raise DecodeError(f"PUB {index}: register '{creg.name}': {exc}") from exc
 
 
-def _sampler_pub_result(index: int, fields: dict, meta: dict, spec: PubSpec | None):
+def _sampler_pub_result(
+    index: int, fields: dict[str, Any], meta: dict[str, Any], spec: PubSpec | None
+) -> SamplerPubResult:
     ordered: dict[str, BitArray] = {}
     if spec is not None and spec.cregs:
         for creg in spec.cregs:
@@ -169,7 +173,9 @@ def _sampler_pub_result(index: int, fields: dict, meta: dict, spec: PubSpec | No
     return SamplerPubResult(data, metadata=metadata)
 
 
-def _estimator_pub_result(index: int, fields: dict, meta: dict, spec: PubSpec | None):
+def _estimator_pub_result(
+    index: int, fields: dict[str, Any], meta: dict[str, Any], spec: PubSpec | None
+) -> PubResult:
     arrays = {}
     for name, value in fields.items():
         if value is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import zlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -73,7 +74,7 @@ def _untag_datetime(value: Any) -> datetime:
 
 # Types whose payload is decoded here; containers (PrimitiveResult, DataBin, ...) are rebuilt by
 # codec.results, which needs the PUBs' register names.
-_LEAF_DECODERS = {
+_LEAF_DECODERS: dict[str, Callable[[Any], Any]] = {
     "ndarray": decode_ndarray,
     "datetime": _untag_datetime,
     "complex": lambda v: complex(*v) if isinstance(v, list) else complex(v),

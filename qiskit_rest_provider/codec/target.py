@@ -150,6 +150,7 @@ def target_from_json(
     def usable(name: str, qargs: tuple[int, ...]) -> bool:
         return not (bad_qubits.intersection(qargs) or (name, qargs) in bad_gates)
 
+    props: dict[tuple[int, ...], InstructionProperties | None] | None
     for name in names:
         if name in _CONTROL_FLOW:
             target.add_instruction(_CONTROL_FLOW[name], name=name)

@@ -15,6 +15,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import requests
@@ -61,7 +62,7 @@ class _CachedToken:
         self._token: str | None = None
         self._refresh_at = 0.0
 
-    def get(self, fetch) -> str:
+    def get(self, fetch: Callable[[], tuple[str, float]]) -> str:
         token = self._token
         if token is not None and time.time() < self._refresh_at:
             return token

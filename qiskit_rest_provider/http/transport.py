@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests.__version__ import __version__ as requests_version
 
 from ..exceptions import ApiConnectionError, ApiTimeoutError
 from ..version import __version__
@@ -23,7 +24,7 @@ __all__ = ["Transport", "API_VERSION", "USER_AGENT"]
 logger = logging.getLogger(__name__)
 
 API_VERSION = "2026-04-15"  # what qiskit-ibm-runtime 0.48-0.51 sends
-USER_AGENT = f"qiskit-rest-provider/{__version__} python-requests/{requests.__version__}"
+USER_AGENT = f"qiskit-rest-provider/{__version__} python-requests/{requests_version}"
 DEFAULT_TIMEOUT = (5.0, 60.0)
 
 # The environment variables ``requests`` consults for proxies and CA bundles of an http(s)
@@ -70,7 +71,7 @@ class Transport:
         self.session = session or requests.Session()
         self._verify = verify
         self._proxies = proxies
-        self._settings: dict[tuple, dict[str, Any]] = {}
+        self._settings: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if instance:
             self._headers["Service-CRN"] = instance
@@ -126,7 +127,7 @@ class Transport:
                 )
             except requests.RequestException as exc:
                 sent = not isinstance(exc, requests.ConnectTimeout) and not _refused(exc)
-                error = _connection_error(method, url, exc)
+                error: Exception | None = _connection_error(method, url, exc)
                 status = None
             else:
                 logger.debug(
@@ -154,6 +155,7 @@ class Transport:
                 if error is not None:
                     raise error
                 raise_for_response(response)
+            assert delay is not None  # an error status: raise_for_response raised
             logger.info("retrying %s %s in %.2f s (attempt %d)", method, path, delay, attempt + 1)
             time.sleep(delay)
             waited += delay

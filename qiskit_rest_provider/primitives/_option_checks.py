@@ -111,7 +111,7 @@ def choice(*allowed: str) -> Check:
     def check(value: Any) -> str:
         if value not in allowed:
             raise ValueError(f"expected one of {', '.join(map(repr, allowed))}; got {value!r}")
-        return value
+        return str(value)
 
     return check
 
@@ -128,7 +128,8 @@ def or_auto(inner: Check) -> Check:
 def _sequence(value: Any) -> Sequence[Any]:
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
         if hasattr(value, "tolist"):
-            return value.tolist()
+            listed: list[Any] = value.tolist()
+            return listed
         raise TypeError(f"expected a list, got {value!r}")
     return value
 
@@ -236,4 +237,5 @@ def callback(value: Any) -> Callable[..., Any]:
     """Any callable."""
     if not callable(value):
         raise TypeError(f"expected a callable, got {value!r}")
-    return value
+    function: Callable[..., Any] = value
+    return function

@@ -246,7 +246,7 @@ class OptionGroup:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self.to_dict(raw=True) == other.to_dict(raw=True)  # type: ignore[union-attr]
+        return self.to_dict(raw=True) == other.to_dict(raw=True)
 
     __hash__ = None  # type: ignore[assignment]  # mutable
 

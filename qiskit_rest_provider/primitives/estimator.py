@@ -22,7 +22,7 @@ __all__ = ["EstimatorV2"]
 
 
 def _check_precision(precision: Any, where: str) -> float:
-    if isinstance(precision, bool) or not isinstance(precision, Real) or not precision >= 0:
+    if isinstance(precision, bool) or not isinstance(precision, Real) or not float(precision) >= 0:
         raise InvalidPubError(
             f"{where}: precision must be a real number >= 0 (0 = exact on simulators), "
             f"got {precision!r}."

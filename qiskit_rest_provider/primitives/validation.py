@@ -60,7 +60,7 @@ class PubValidator:
     def __init__(self, backend: Any) -> None:
         self.facts = facts_for(backend)
         self._isa = IsaChecker(self.facts)
-        self._checked: set[int] = set()
+        self._checked: set[tuple[int, bool]] = set()
 
     def check_circuit(self, circuit: Any, index: int, *, needs_measure: bool = False) -> None:
         """Width, measurements (sampler) and ISA (devices only).

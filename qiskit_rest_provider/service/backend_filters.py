@@ -61,7 +61,7 @@ def select_backends(
 def _operational(backend: RestBackend, device: dict[str, Any]) -> bool:
     status = device.get("status")
     if isinstance(status, dict) and "name" in status:
-        return status["name"] == "online"
+        return bool(status["name"] == "online")
     return backend.status().operational
 
 

@@ -112,8 +112,8 @@ def build_transport(
     if timeout is not None:
         kwargs["timeout"] = timeout
     if account.channel == CLASSIC_CHANNEL:
-        auth = ClassicAuth(account.token, auth_url, verify=tls, proxies=proxy_map)
-        return Transport(api_base, auth, api_version=None, **kwargs)
+        classic = ClassicAuth(account.token, auth_url, verify=tls, proxies=proxy_map)
+        return Transport(api_base, classic, api_version=None, **kwargs)
     auth = IamAuth(account.token, auth_url, verify=tls, proxies=proxy_map)
     if not account.instance:
         from .hints import MissingInstanceTransport  # says why the service refuses

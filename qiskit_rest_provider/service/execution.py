@@ -98,18 +98,25 @@ class Session:
                     f"Qiskit BackendV2 (local mode), got {type(backend).__name__}."
                 )
             # Local mode, as qiskit-ibm-runtime: no server session, jobs run in-process.
-            self._backend: Any = local_backend(backend)
-            self._service: Any = None
+            self._backend: RestBackend | LocalBackend = local_backend(backend)
+            self._service: RuntimeService | None = None
             return
         self._backend = backend
         self._service = backend.service
         if create_new:
             self._session_id = self._create()
 
+    def _on_service(self) -> RuntimeService:
+        """The service this session lives on (only local-mode sessions have none)."""
+        if self._service is None:
+            raise InvalidInputError(f"{type(self).__name__} runs in local mode: no server session.")
+        return self._service
+
     def _create(self) -> str:
-        fields = self._service.session_fields()
+        service = self._on_service()
+        fields = service.session_fields()
         try:
-            data = self._service.sessions_api.create(
+            data = service.sessions_api.create(
                 mode=self._mode, backend=self._backend.name, max_ttl=self._max_time, **fields
             )
         except (PermissionDeniedError, BadRequestError) as exc:
@@ -120,7 +127,7 @@ class Session:
             if self._mode == "dedicated" and "not supported" in text.lower():
                 raise self._refused(text, None)
         logger.info("opened %s session %s on %s", self._mode, data["id"], self._backend.name)
-        return data["id"]
+        return str(data["id"])
 
     def _refused(self, text: str, exc: Exception | None) -> Exception:
         if self._mode != "dedicated" or (
@@ -184,7 +191,7 @@ class Session:
     def _raw_details(self) -> dict[str, Any] | None:
         if self._session_id is None:
             return None
-        return self._service.sessions_api.details(self._session_id)
+        return self._on_service().sessions_api.details(self._session_id)
 
     def details(self) -> dict[str, Any] | None:
         """Session details with qiskit-ibm-runtime's names (``max_time``, ``usage_time``...)."""
@@ -225,7 +232,7 @@ class Session:
             if self._session_id is None:
                 return
             try:
-                self._service.sessions_api.close(self._session_id)
+                self._on_service().sessions_api.close(self._session_id)
             except SessionNotFoundError:
                 logger.debug("session %s is gone already", self._session_id)
 
@@ -234,7 +241,7 @@ class Session:
         with self._lock:
             self._active = False
             if self._session_id is not None:
-                self._service.sessions_api.cancel(self._session_id)
+                self._on_service().sessions_api.cancel(self._session_id)
 
     # ------------------------------------------------------------------ construction
 

@@ -28,7 +28,7 @@ _ZERO, _X, _COMMA = ord("0"), ord("x"), ord(",")
 
 def _nibbles(chars: np.ndarray) -> np.ndarray:
     """ASCII hex digits -> their values; raises on any other character."""
-    values = _NIBBLE[chars]
+    values: np.ndarray = _NIBBLE[chars]
     if values.size and values.max() == _INVALID:
         raise DecodeError("Invalid hex sample: a sample has a non-hex character.")
     return values

@@ -163,14 +163,21 @@ class RestBackend(BackendV2):
         """The calibration this backend was read for (``None``: the latest)."""
         return self._calibration_id
 
+    def _list_entry(self) -> dict[str, Any]:
+        entries = [d for d in self.service.backends_api.list() if d.get("name") == self.name]
+        return entries[0] if entries else {}
+
     @property
     def physical_qubits(self) -> int | None:
         """Physical qubits of the device as ``GET /backends`` lists them (``None`` if not)."""
         if self._physical_qubits is None:
-            for device in self.service.backends_api.list():
-                if device.get("name") == self.name:
-                    self._physical_qubits = device.get("physical_qubits")
+            self._physical_qubits = self._list_entry().get("physical_qubits")
         return self._physical_qubits
+
+    @property
+    def is_mock(self) -> bool:
+        """Whether ``GET /backends`` lists this backend as a mock device."""
+        return self._list_entry().get("class") == "mock"
 
     def configuration(self) -> BackendConfiguration:
         """The configuration (cached): a dict of the JSON with attribute access."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -97,8 +98,13 @@ def build_transport(
     *,
     timeout: tuple[float, float] | None = None,
     retry: RetryPolicy | None = None,
+    url_resolver: Callable[..., str] | None = None,
 ) -> Transport:
-    """The HTTP transport (auth, URLs, TLS, proxies) for an account; sends nothing yet."""
+    """The HTTP transport (auth, URLs, TLS, proxies) for an account; sends nothing yet.
+
+    ``url_resolver(url, instance, private_endpoint, channel)``, qiskit-ibm-runtime's hook,
+    returns the API root instead of the built-in rules.
+    """
     api_base, auth_url = resolve_urls(
         account.channel,
         account.url,
@@ -106,6 +112,9 @@ def build_transport(
         region=account.region,
         private_endpoint=bool(account.private_endpoint),
     )
+    if url_resolver is not None:
+        root = account.url or IBM_CLOUD_URL
+        api_base = url_resolver(root, account.instance, account.private_endpoint, account.channel)
     tls = True if account.verify is None else account.verify
     proxy_map = requests_proxies(account.proxies)
     kwargs: dict[str, Any] = {"verify": tls, "proxies": proxy_map, "retry": retry}

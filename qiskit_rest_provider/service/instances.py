@@ -138,6 +138,7 @@ class InstanceDirectory:
     """``RuntimeService``'s instance methods: ``instances()`` and per-instance transports."""
 
     _account: Account
+    _url_resolver: Any
     transport: Transport
     _instances: list[dict[str, Any]] | None
     _instance_transports: dict[str, Transport]
@@ -172,7 +173,9 @@ class InstanceDirectory:
 
         auth = self.transport.auth
         self._account = dataclasses.replace(self._account, instance=picked)
-        self.transport = build_transport(self._account, timeout=timeout, retry=retry)
+        self.transport = build_transport(
+            self._account, timeout=timeout, retry=retry, url_resolver=self._url_resolver
+        )
         self.transport.auth = auth  # keep the token already obtained
 
     def _pick_instance(self) -> str | None:
@@ -224,5 +227,7 @@ class InstanceDirectory:
             from .endpoints import build_transport
 
             other = dataclasses.replace(self._account, instance=crn)
-            self._instance_transports[crn] = build_transport(other, retry=self.transport.retry)
+            self._instance_transports[crn] = build_transport(
+                other, retry=self.transport.retry, url_resolver=self._url_resolver
+            )
         return self._instance_transports[crn]

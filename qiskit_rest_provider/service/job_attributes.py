@@ -100,6 +100,9 @@ class JobAttributes:
     _backend: Any
     _params: dict[str, Any] | None
 
+    ERROR = "ERROR"
+    JOB_FINAL_STATES: tuple[str, ...] = ("DONE", "CANCELLED", "ERROR")
+
     def _job_field(self, key: str, *, exclude_params: bool = True) -> Any:
         """``key`` of the job object, fetched (once) if this handle has not seen it."""
         if key not in self._job_data:
@@ -130,6 +133,11 @@ class JobAttributes:
     def creation_date(self) -> datetime | None:
         """When the service created the job: a timezone-aware ``datetime`` in local time."""
         return parse_datetime(self._job_field("created"))
+
+    @property
+    def image(self) -> str:
+        """The runtime image the job asked for (``""``: the default)."""
+        return str(self._job_data.get("runtime") or "")
 
     @property
     def private(self) -> bool:

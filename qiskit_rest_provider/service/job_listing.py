@@ -128,6 +128,7 @@ class JobQueries:
         created_after: datetime | str | None = None,
         created_before: datetime | str | None = None,
         descending: bool = True,
+        include_mocks: bool = False,
         *,
         program: str | None = None,
         tags: list[str] | None = None,
@@ -146,6 +147,8 @@ class JobQueries:
             created_after: Created at or after (a naive ``datetime`` is local time).
             created_before: Created at or before.
             descending: Newest first (default) or oldest first.
+            include_mocks: Accepted for qiskit-ibm-runtime's signature; the service's job list
+                does not tell mock-device jobs apart, so it changes nothing.
             program: Alias of ``program_id``.
             tags: Alias of ``job_tags``.
         """

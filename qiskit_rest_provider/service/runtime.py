@@ -8,11 +8,11 @@ from typing import Any
 
 from ..api import BackendsApi, IdentityApi, JobsApi, SessionsApi
 from ..api.instances import InstancesApi
-from ..exceptions import BackendNotFoundError, InvalidInputError
+from ..exceptions import InvalidInputError
 from ..http import ClassicAuth, RetryPolicy
 from . import accounts
 from .backend import RestBackend
-from .backend_filters import queue_length, select_backends
+from .backend_filters import BackendQueries
 from .endpoints import build_transport, classic_hgp, resolve_urls
 from .hints import configuration
 from .instances import InstanceDirectory
@@ -28,7 +28,7 @@ CLOUD_CHANNELS = ("ibm_quantum_platform", "ibm_cloud")
 CLASSIC_CHANNEL = "ibm_quantum"
 
 
-class RuntimeService(JobQueries, InstanceDirectory):
+class RuntimeService(BackendQueries, JobQueries, InstanceDirectory):
     """Credentials and connection to the runtime REST API.
 
     No network I/O until used, except that an IBM Cloud account without an instance discovers
@@ -50,6 +50,8 @@ class RuntimeService(JobQueries, InstanceDirectory):
         proxies: ``{"urls": {"https": "http://proxy:8080"}}`` or a ``requests`` mapping.
         verify: TLS verification, as in ``requests``.
         private_endpoint: Use IBM Cloud's private endpoints.
+        url_resolver: ``f(url, instance, private_endpoint, channel) -> API root``, as in
+            qiskit-ibm-runtime (e.g. ``lambda url, *_: url + "/api/v1"``).
         region: ``"us-east"`` or ``"eu-de"`` when the instance CRN does not say (with no
             instance: only instances of that region are considered).
         plans_preference: With no instance, prefer instances of these plans, in this order
@@ -72,6 +74,7 @@ class RuntimeService(JobQueries, InstanceDirectory):
         proxies: dict[str, Any] | None = None,
         verify: bool | str | None = None,
         private_endpoint: bool | None = None,
+        url_resolver: Callable[..., str] | None = None,
         region: str | None = None,
         plans_preference: list[str] | None = None,
         tags: list[str] | None = None,
@@ -92,6 +95,7 @@ class RuntimeService(JobQueries, InstanceDirectory):
             if value is not None:
                 setattr(account, key, value)
         account.validate()
+        self._url_resolver = url_resolver
         self._setup(account, timeout, retry, poll)
 
     def _setup(
@@ -106,7 +110,9 @@ class RuntimeService(JobQueries, InstanceDirectory):
         self.channel = account.channel
         self._instances: list[dict[str, Any]] | None = None
         self._instance_transports: dict[str, Any] = {}
-        self.transport = build_transport(account, timeout=timeout, retry=retry)
+        self.transport = build_transport(
+            account, timeout=timeout, retry=retry, url_resolver=self._url_resolver
+        )
         if account.channel in CLOUD_CHANNELS and not account.instance:
             self._adopt_discovered_instance(timeout, retry)
         self.instance = self._account.instance
@@ -129,6 +135,8 @@ class RuntimeService(JobQueries, InstanceDirectory):
         return f"<RuntimeService(channel='{self.channel}', url='{self.transport.base_url}')>"
 
     # ------------------------------------------------------------------ accounts
+
+    is_local = False  # qiskit-ibm-runtime's flag: this is not QiskitRuntimeLocalService
 
     save_account = staticmethod(accounts.save_account)
     saved_accounts = staticmethod(accounts.saved_accounts)
@@ -196,70 +204,6 @@ class RuntimeService(JobQueries, InstanceDirectory):
         """The instance (CRN, or Classic ``hub/group/project``) requests act on."""
         return self.instance
 
-    def backends(
-        self,
-        name: str | None = None,
-        min_num_qubits: int | None = None,
-        *,
-        operational: bool | None = None,
-        simulator: bool | None = None,
-        dynamic_circuits: bool | None = None,
-        filters: Callable[[RestBackend], bool] | None = None,
-        **attributes: Any,
-    ) -> list[RestBackend]:
-        """The instance's backends that pass every filter given.
-
-        Args:
-            name: Only the backend of that name.
-            min_num_qubits: At least that many qubits.
-            operational: Whether the backend accepts jobs now.
-            simulator: Simulators (``True``) or devices (``False``).
-            dynamic_circuits: Whether the backend supports dynamic circuits.
-            filters: Any predicate on the backend.
-            **attributes: Configuration (or status) attributes that must have these values.
-        """
-        return [
-            backend
-            for backend, _ in select_backends(
-                self,
-                name,
-                min_num_qubits,
-                operational,
-                simulator,
-                dynamic_circuits,
-                filters,
-                attributes,
-            )
-        ]
-
-    def least_busy(
-        self,
-        min_num_qubits: int | None = None,
-        filters: Callable[[RestBackend], bool] | None = None,
-        **kwargs: Any,
-    ) -> RestBackend:
-        """The operational backend with the shortest queue among those matching the filters.
-
-        Raises:
-            BackendNotFoundError: No backend matches.
-        """
-        kwargs.pop("operational", None)
-        name = kwargs.pop("name", None)
-        flags = {key: kwargs.pop(key, None) for key in ("simulator", "dynamic_circuits")}
-        candidates = select_backends(
-            self,
-            name,
-            min_num_qubits,
-            True,
-            flags["simulator"],
-            flags["dynamic_circuits"],
-            filters,
-            kwargs,
-        )
-        if not candidates:
-            raise BackendNotFoundError("No operational backend matches the criteria.")
-        return min(candidates, key=lambda pair: queue_length(*pair))[0]
-
     # ------------------------------------------------------------------ jobs
 
     def usage(self) -> dict[str, Any]:
@@ -295,5 +239,6 @@ def _restore_service(
     poll: PollPolicy | None,
 ) -> RuntimeService:
     service = RuntimeService.__new__(RuntimeService)
+    service._url_resolver = None
     service._setup(account, timeout, retry, poll)
     return service

@@ -3,9 +3,10 @@
 Every scenario below is written the way qiskit-ibm-runtime's documentation writes it (local
 testing mode, backends, jobs, retrieval, sessions and batches, tags, exceptions, instances)
 against ``rt``, the package under test: ``qiskit_ibm_runtime`` itself, or
-``qiskit_rest_provider``. Only how the service is reached differs (the official client needs ``url_resolver``/``IAM_URL`` to talk
-to a local server, research/official-client-interop.md); the scenario bodies are identical, so
-passing with both packages means code written for the official client runs unchanged on ours.
+``qiskit_rest_provider``. Even the service construction is the same line (the official client's
+way to reach a local server, ``url_resolver`` and ``IAM_URL``, research/official-client-interop.md,
+which ours honours), so passing with both packages means code written for the official client
+runs unchanged on ours.
 Fake backends come from ``qiskit_ibm_runtime.fake_provider`` in both cases (they are data).
 """
 
@@ -54,19 +55,16 @@ def server():
 
 @pytest.fixture
 def service(rt, server, monkeypatch):
-    """The only per-package line: how each client reaches a local server."""
-    if rt.__name__ == "qiskit_ibm_runtime":
-        monkeypatch.setenv("IAM_URL", server.url)
-        monkeypatch.setenv("QISKIT_FUNCTIONS_EXPERIMENTAL", "1")
-        return rt.QiskitRuntimeService(
-            channel="ibm_quantum_platform",
-            token=API_KEY,
-            instance=CRN,
-            url=server.url,
-            url_resolver=lambda url, *_: url + "/api/v1",
-        )
+    """The same construction for both packages (how the official client reaches a local server:
+    ``url_resolver`` and ``IAM_URL``; ours honours both too)."""
+    monkeypatch.setenv("IAM_URL", server.url)
+    monkeypatch.setenv("QISKIT_FUNCTIONS_EXPERIMENTAL", "1")  # theirs: trust the CRN as given
     return rt.QiskitRuntimeService(
-        channel="ibm_quantum_platform", token=API_KEY, instance=CRN, url=server.url
+        channel="ibm_quantum_platform",
+        token=API_KEY,
+        instance=CRN,
+        url=server.url,
+        url_resolver=lambda url, *_: url + "/api/v1",
     )
 
 
@@ -253,18 +251,13 @@ def test_exceptions(rt, service, server):
 def test_instances_discovered_from_the_key(rt, server, monkeypatch):
     monkeypatch.setenv("GLOBAL_SEARCH_URL", server.url)
     monkeypatch.setenv("GLOBAL_CATALOG_URL", server.url + "/globalcatalog/api/v1")
-    if rt.__name__ == "qiskit_ibm_runtime":
-        monkeypatch.setenv("IAM_URL", server.url)
-        service = rt.QiskitRuntimeService(
-            channel="ibm_quantum_platform",
-            token=API_KEY,
-            url=server.url,
-            url_resolver=lambda url, *_: url + "/api/v1",
-        )
-    else:
-        service = rt.QiskitRuntimeService(
-            channel="ibm_quantum_platform", token=API_KEY, url=server.url
-        )
+    monkeypatch.setenv("IAM_URL", server.url)
+    service = rt.QiskitRuntimeService(
+        channel="ibm_quantum_platform",
+        token=API_KEY,
+        url=server.url,
+        url_resolver=lambda url, *_: url + "/api/v1",
+    )
     instances = service.instances()
     assert {"crn", "plan", "name"} <= set(instances[0])
     assert service.active_instance() in [item["crn"] for item in instances]

@@ -13,6 +13,9 @@ from ..codec.pubs import PubSpec
 from ..exceptions import InvalidPubError, InvalidPubTypeError
 
 if TYPE_CHECKING:
+    from qiskit.primitives.containers.estimator_pub import EstimatorPub
+    from qiskit.primitives.containers.sampler_pub import SamplerPub
+
     from ..codec.circuits import CircuitExport
 
 __all__ = ["coerce_pubs", "encode_pubs", "InvalidPubError", "InvalidPubTypeError"]
@@ -97,7 +100,7 @@ def coerce_pubs(pubs: Iterable[Any], coerce: Callable[[Any], Any], kind: str = "
     return coerced
 
 
-def check_parameter_names(pub: Any, index: int) -> None:
+def check_parameter_names(pub: SamplerPub | EstimatorPub, index: int) -> None:
     """Qiskit checks only the number of parameter values; check their names too."""
     expected = {param.name for param in pub.circuit.parameters}
     given = {name for key in pub.parameter_values.data for name in key}

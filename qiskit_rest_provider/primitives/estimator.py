@@ -17,6 +17,7 @@ from .options import EstimatorOptions
 
 if TYPE_CHECKING:
     from ..service.job import RuntimeJob
+    from ..service.submission import Mode
 
 __all__ = ["EstimatorV2"]
 
@@ -49,7 +50,7 @@ class EstimatorV2(BaseEstimatorV2):
 
     def __init__(
         self,
-        mode: Any = None,
+        mode: Mode = None,
         options: EstimatorOptions | Mapping[str, Any] | None = None,
         *,
         validate: bool = True,
@@ -64,7 +65,7 @@ class EstimatorV2(BaseEstimatorV2):
             self._options = EstimatorOptions(**dict(options or {}))
 
     @property
-    def mode(self) -> Any:
+    def mode(self) -> Mode:
         """The backend, session or batch jobs are sent to."""
         return self._mode
 

@@ -18,6 +18,7 @@ from .options import SamplerOptions
 
 if TYPE_CHECKING:
     from ..service.job import RuntimeJob
+    from ..service.submission import Mode
 
 __all__ = ["SamplerV2"]
 
@@ -45,7 +46,7 @@ class SamplerV2(BaseSamplerV2):
 
     def __init__(
         self,
-        mode: Any = None,
+        mode: Mode = None,
         options: SamplerOptions | Mapping[str, Any] | None = None,
         *,
         validate: bool = True,
@@ -58,7 +59,7 @@ class SamplerV2(BaseSamplerV2):
             self._options = SamplerOptions(**dict(options or {}))
 
     @property
-    def mode(self) -> Any:
+    def mode(self) -> Mode:
         """The backend, session or batch jobs are sent to."""
         return self._mode
 

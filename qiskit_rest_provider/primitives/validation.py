@@ -25,13 +25,21 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..codec.jsonsize import compact_json_size
 from ._isa import SKIP_HINT, IsaChecker, PubValidationError, facts_for, fail, has_measure
 from ._submit import InvalidPubError
+
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+    from qiskit.primitives.containers.estimator_pub import EstimatorPub
+    from qiskit.primitives.containers.sampler_pub import SamplerPub
+
+    from ..service.backend import RestBackend
+    from ..service.local_backend import LocalBackend
 
 __all__ = [
     "PubValidationError",
@@ -57,12 +65,14 @@ class PubValidator:
         backend: The ``RestBackend`` the job goes to.
     """
 
-    def __init__(self, backend: Any) -> None:
+    def __init__(self, backend: RestBackend | LocalBackend) -> None:
         self.facts = facts_for(backend)
         self._isa = IsaChecker(self.facts)
         self._checked: set[tuple[int, bool]] = set()
 
-    def check_circuit(self, circuit: Any, index: int, *, needs_measure: bool = False) -> None:
+    def check_circuit(
+        self, circuit: QuantumCircuit, index: int, *, needs_measure: bool = False
+    ) -> None:
         """Width, measurements (sampler) and ISA (devices only).
 
         Raises:
@@ -91,14 +101,14 @@ class PubValidator:
             self._isa.check(circuit, index)
         self._checked.add(key)
 
-    def check_values(self, pub: Any, index: int) -> None:
+    def check_values(self, pub: SamplerPub | EstimatorPub, index: int) -> None:
         """Parameter values must be finite numbers."""
         for names, values in pub.parameter_values.data.items():
             array = np.asarray(values)
             if array.dtype.kind in "fc" and not np.isfinite(array).all():
                 raise fail(index, f"parameter values for {list(names)} contain NaN or infinity.")
 
-    def check_bound_angles(self, pub: Any, index: int) -> None:
+    def check_bound_angles(self, pub: SamplerPub | EstimatorPub, index: int) -> None:
         """Angles of bounded gates (``rzz``) that depend on parameters, with the PUB's values."""
         if not self.facts.simulator:
             self._isa.check_bound_angles(pub, index)
@@ -122,7 +132,7 @@ class PubValidator:
                 "simulators). Pass e.g. precision=0.015625.",
             )
 
-    def check_observables(self, pub: Any, index: int) -> None:
+    def check_observables(self, pub: EstimatorPub, index: int) -> None:
         """Finite coefficients and a bounded Pauli expansion of projector letters."""
         for position, obs in np.ndenumerate(pub.observables.sparse_observables_array()):
             at = f"observable {position}" if position else "the observable"
@@ -164,7 +174,7 @@ def _expanded_terms(obs: Any) -> float:
     return float(np.sum(np.exp2(per_term))) + float(np.sum(~nonempty))
 
 
-def validate_sampler_pubs(pubs: Sequence[Any], backend: Any) -> None:
+def validate_sampler_pubs(pubs: Sequence[SamplerPub], backend: RestBackend | LocalBackend) -> None:
     """Check coerced ``SamplerPub`` objects against ``backend``.
 
     Raises:
@@ -178,7 +188,9 @@ def validate_sampler_pubs(pubs: Sequence[Any], backend: Any) -> None:
         validator.check_bound_angles(pub, index)
 
 
-def validate_estimator_pubs(pubs: Sequence[Any], backend: Any) -> None:
+def validate_estimator_pubs(
+    pubs: Sequence[EstimatorPub], backend: RestBackend | LocalBackend
+) -> None:
     """Check coerced ``EstimatorPub`` objects against ``backend``.
 
     Raises:

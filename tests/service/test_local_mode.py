@@ -226,3 +226,84 @@ def test_readout_pairs_come_from_the_properties_else_the_target(manila):
     assert local_backend(AerSimulator()).readout_errors()[0] == (0.0, 0.0)
     assert local_backend(AerSimulator()).noise_model() is None
     assert local_backend(generic).noise_model([0]) is local_backend(generic).noise_model([0])
+
+
+def test_cancel_stops_a_running_local_job(monkeypatch):
+    import threading
+    import types
+
+    from qiskit_rest_provider import JobCancelledError
+    from qiskit_rest_provider.emulator.engine import job as engine
+    from qiskit_rest_provider.service import local_run
+
+    started = threading.Event()
+
+    def run_job(program, params, backend, *, seed, should_stop):
+        started.set()
+        while not should_stop():
+            started.wait(0.001)
+        raise engine.JobStopped()
+
+    shim = types.SimpleNamespace(
+        run_job=run_job,
+        validate_job=engine.validate_job,
+        JobInputError=engine.JobInputError,
+        JobStopped=engine.JobStopped,
+        JobExecutionError=engine.JobExecutionError,
+    )
+    monkeypatch.setattr(local_run, "require_engine", lambda: shim)
+    job = SamplerV2(mode=AerSimulator()).run([_bell()], shots=5)
+    assert started.wait(30) and job.status() is JobStatus.RUNNING and job.running()
+    assert job.cancel() is True
+    with pytest.raises(JobCancelledError):
+        job.result(timeout=30)
+    assert job.cancelled() and job.status() is JobStatus.CANCELLED and job.in_final_state()
+
+
+def test_a_failing_local_job_reports_the_engines_reason(monkeypatch):
+    import types
+
+    from qiskit_rest_provider import RuntimeJobFailureError
+    from qiskit_rest_provider.emulator.engine import job as engine
+    from qiskit_rest_provider.service import local_run
+
+    def run_job(program, params, backend, *, seed, should_stop):
+        raise engine.JobExecutionError("PUB 0: simulation failed: boom", 1500)
+
+    shim = types.SimpleNamespace(
+        run_job=run_job,
+        validate_job=engine.validate_job,
+        JobInputError=engine.JobInputError,
+        JobStopped=engine.JobStopped,
+        JobExecutionError=engine.JobExecutionError,
+    )
+    monkeypatch.setattr(local_run, "require_engine", lambda: shim)
+    job = SamplerV2(mode=AerSimulator()).run([_bell()], shots=5)
+    with pytest.raises(RuntimeJobFailureError, match="boom") as info:
+        job.result()
+    assert info.value.reason_code == 1500 and job.errored()
+    assert job.error_message() == "PUB 0: simulation failed: boom"
+
+
+def test_iq_data_in_local_mode_is_complex():
+    circuit = QuantumCircuit(2)
+    circuit.x(0)
+    circuit.measure_all()
+    shapes = {"kerneled": (4, 2), "avg_kerneled": (2,)}
+    for meas_type, shape in shapes.items():
+        sampler = SamplerV2(mode=AerSimulator(), options={"execution": {"meas_type": meas_type}})
+        pub = sampler.run([circuit], shots=4).result()[0]
+        assert pub.data.meas.dtype == np.complex128 and pub.data.meas.shape == shape
+        assert pub.metadata["shots"] == 4
+
+
+def test_a_job_the_engine_refuses_raises_at_submit():
+    from qiskit.providers.fake_provider import GenericBackendV2
+
+    from qiskit_rest_provider import IBMInputValueError
+
+    wide = QuantumCircuit(3)
+    wide.measure_all()
+    sampler = SamplerV2(mode=GenericBackendV2(2, seed=1), validate=False)  # client checks off
+    with pytest.raises(IBMInputValueError, match="Local sampler job refused.*3 qubits"):
+        sampler.run([wide])

@@ -10,23 +10,24 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
 __all__ = ["compact_json_size"]
 
 _SCAN_FROM = 256  # shorter strings are simply escaped
-# Characters JSON writes as two-character escapes; the other control characters take six.
-_SHORT_ESCAPES = ('"', "\\", "\n", "\r", "\t", "\b", "\f")
-_LONG_ESCAPES = re.compile(r"[\x00-\x07\x0b\x0e-\x1f]")
+# ASCII characters JSON writes as they are (DEL is escaped); deleting them leaves the rest.
+_VERBATIM = bytes(c for c in range(0x20, 0x7F) if c not in b'"\\')
+# Those it writes as two-character escapes; the other control characters take six.
+_SHORT_ESCAPES = b'"\\\n\r\t\b\f'
 
 
 def _str_size(text: str) -> int:
     if len(text) < _SCAN_FROM or not text.isascii():
         return len(encode_basestring_ascii(text))
-    short = sum(text.count(char) for char in _SHORT_ESCAPES)
-    return len(text) + 2 + short + 5 * len(_LONG_ESCAPES.findall(text))
+    escaped = text.encode("ascii").translate(None, _VERBATIM)  # a C-speed pass
+    long = len(escaped.translate(None, _SHORT_ESCAPES))
+    return len(text) + 2 + len(escaped) + 4 * long
 
 
 def compact_json_size(obj: Any) -> int:

@@ -44,7 +44,7 @@ def _registers_in(value: Any) -> Iterator[ClassicalRegister]:
         yield value
     elif isinstance(value, tuple) and value:
         yield from _registers_in(value[0])
-    elif value is not None and hasattr(value, "type") and hasattr(value, "accept"):
+    elif hasattr(value, "type") and hasattr(value, "accept"):  # an expr node
         from qiskit.circuit.classical import expr
 
         for var in expr.iter_vars(value):

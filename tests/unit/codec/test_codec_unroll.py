@@ -313,3 +313,43 @@ def test_definitions_with_parameters_the_circuit_does_not_list_are_refused():
     assert qc.num_parameters == 0
     with pytest.raises(EncodeError, match=r"'hiding'.*\['hid'\].*assign_parameters"):
         export_circuit(qc)
+
+
+def test_a_block_in_one_branch_only_is_unrolled():
+    qc = QuantumCircuit(2, 1)
+    qc.measure(0, 0)
+    with qc.if_test((qc.clbits[0], 1)) as else_:
+        qc.x(1)
+    with else_:
+        qc.append(real_amplitudes(2, reps=1), [0, 1])
+    assert needs_unroll(qc)
+    blocks = unroll(qc).data[-1].operation.blocks
+    assert [inst.name for inst in blocks[0].data] == ["x"]
+    assert "real_amplitudes" not in [inst.name for inst in blocks[1].data]
+
+
+def _nested_instructions(levels):
+    inner = QuantumCircuit(1, name="level0")
+    inner.rx(0.25, 0)
+    for level in range(1, levels):
+        outer = QuantumCircuit(1, name=f"level{level}")
+        outer.append(inner.to_instruction(), [0])
+        inner = outer
+    return inner
+
+
+def test_deep_nesting_is_unrolled_up_to_the_limit():
+    out = unroll(_nested_instructions(60))
+    assert [inst.name for inst in out.data] == ["rx"]
+    with pytest.raises(EncodeError, match="more than 64 deep"):
+        export_circuit(_nested_instructions(70))
+
+
+def test_a_zero_qubit_sub_circuit_contributes_its_phase():
+    phase_only = QuantumCircuit(0, global_phase=0.5, name="phase_only")
+    qc = QuantumCircuit(1)
+    qc.append(phase_only.to_instruction(), [])
+    qc.h(0)
+    out = unroll(qc)
+    assert [inst.name for inst in out.data] == ["h"]
+    assert out.global_phase == pytest.approx(0.5)

@@ -107,6 +107,8 @@ def submit_job(
         session_id=None if session is None else session.id_for_job(),
         account_fields=service.job_fields(),  # hub/group/project on the Classic dialect
     )
+    if backend.calibration_id is not None:  # service.backend(name, calibration_id=...)
+        body["calibration_id"] = backend.calibration_id
     created = service.jobs_api.create_once(body)
     logger.info("submitted %s job %s to %s", program, created.get("id"), backend.name)
     return RuntimeJob(

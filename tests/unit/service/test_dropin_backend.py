@@ -128,3 +128,24 @@ def test_calibration_id_is_sent_and_an_unknown_one_is_an_error(service, mocked):
 def test_physical_qubits_come_from_the_backend_list(manila, mocked):
     mocked.get(f"{API}/backends", json={"devices": [{"name": NAME, "physical_qubits": 7}]})
     assert manila.physical_qubits == 7
+
+
+def test_the_calibration_id_is_sent_with_the_job(service, mocked):
+    from qiskit import QuantumCircuit
+
+    from qiskit_rest_provider import SamplerV2
+
+    sim = {**CONF, "backend_name": "sim", "simulator": True}
+    mocked.get(
+        f"{API}/backends/sim/configuration",
+        json=sim,
+        match=[query_param_matcher({"calibration_id": "cal-7"})],
+    )
+    post = mocked.post(f"{API}/jobs", json={"id": "j", "backend": "sim"})
+    circuit = QuantumCircuit(1)
+    circuit.measure_all()
+    SamplerV2(mode=service.backend("sim", calibration_id="cal-7")).run([circuit], shots=1)
+    assert json.loads(post.calls[0].request.body)["calibration_id"] == "cal-7"
+    mocked.get(f"{API}/backends/sim/configuration", json=sim)
+    SamplerV2(mode=service.backend("sim")).run([circuit], shots=1)
+    assert "calibration_id" not in json.loads(post.calls[1].request.body)

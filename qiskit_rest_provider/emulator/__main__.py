@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
     p.add_argument("--port", type=int, default=0, help="TCP port (default 0: a free port)")
     p.add_argument("--data-dir", default=None, help="SQLite directory (default: in memory)")
-    p.add_argument("--workers", type=int, default=2, help="job worker threads (default 2)")
+    p.add_argument("--workers", type=int, default=2, help="job worker processes (default 2)")
     p.add_argument("--seed", type=int, default=None, help="base simulator seed")
     p.add_argument("--noiseless", action="store_true", help="run device backends without noise")
     p.add_argument("--token-ttl", type=int, default=3600, help="access-token lifetime, seconds")
@@ -76,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="also serve requests whose Host header is NAME (repeatable; '*' for any). "
         "By default only IP literals, localhost and --host are served (DNS rebinding guard)",
+    )
+    p.add_argument(
+        "--max-job-memory",
+        type=int,
+        default=4096,
+        metavar="MIB",
+        help="memory one job may use, in MiB; a job needing more fails (default 4096; 0: none)",
     )
     p.add_argument(
         "--header-timeout",
@@ -148,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_delay=args.run_delay,
             backend_delays=backend_delays,
             usage_limit_seconds=args.usage_limit_seconds,
+            max_job_memory_mb=args.max_job_memory,
         )
     except (ValueError, RuntimeError, OSError) as exc:  # bad accounts file, busy port or data dir
         parser.exit(1, f"{parser.prog}: error: {exc}\n")

@@ -25,7 +25,7 @@ class EmulatorConfig:
         host: Interface to bind; loopback by default so nothing is exposed by accident.
         port: TCP port; 0 picks a free one.
         data_dir: Directory of the SQLite database; ``None`` keeps everything in memory.
-        workers: Number of job worker threads.
+        workers: Number of job worker processes.
         seed: Base simulator seed; each job gets ``seed + its sequence number``.
         noiseless: Run device backends without their noise model.
         token_ttl: Lifetime in seconds of issued access tokens.
@@ -48,6 +48,8 @@ class EmulatorConfig:
             ``host`` (a guard against DNS rebinding); ``["*"]`` serves any.
         header_timeout: Seconds a connection may take to send a complete request head (and,
             when new, to start one); slower connections are closed.
+        max_job_memory_mb: Memory (MiB) one job may take in its worker process; a job that
+            needs more fails. 0: no limit.
     """
 
     host: str = "127.0.0.1"
@@ -70,6 +72,7 @@ class EmulatorConfig:
     log_requests: bool = False
     allowed_hosts: list[str] = field(default_factory=list)
     header_timeout: float = 10.0
+    max_job_memory_mb: int = 4096
 
     def delays(self, backend: str) -> tuple[float, float]:
         """``(queue_delay, run_delay)`` of jobs on ``backend``."""

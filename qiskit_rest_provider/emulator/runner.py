@@ -1,5 +1,11 @@
 """The worker pool: takes queued jobs, runs them through the engine, records the outcome.
 
+Each of ``workers`` threads owns one warm worker *process* (:mod:`.workers`) and hands it one
+job at a time, watching it every ``WATCH_INTERVAL``: a cancel, the job's ``cost`` (max execution
+time) running out, or its memory passing ``max_job_memory_mb`` kills the process (the job ends
+Cancelled, ``Cancelled - Ran too long`` or Failed) and a fresh one is forked; the other workers
+never notice.
+
 Status changes are conditional updates in the store (``Queued → Running`` only if still
 Queued, ``Running → final`` only if still Running), so a cancel that races a worker never gets
 overwritten. On shutdown, running jobs are abandoned without a status change; the next start
@@ -8,7 +14,6 @@ with the same database requeues every Queued or Running job exactly once, in sub
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import threading
@@ -20,16 +25,12 @@ from . import errors
 from .config import EmulatorConfig
 from .faults import FaultInjector
 from .store import Store
+from .workers import JobInterrupted, WorkerDied, WorkerProcess
 
 logger = logging.getLogger(__name__)
 
-QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED = (
-    "Queued",
-    "Running",
-    "Completed",
-    "Failed",
-    "Cancelled",
-)
+QUEUED, RUNNING, COMPLETED, FAILED = "Queued", "Running", "Completed", "Failed"
+CANCELLED = "Cancelled"
 RAN_TOO_LONG = "Cancelled - Ran too long"
 FINAL = (COMPLETED, FAILED, CANCELLED, RAN_TOO_LONG)
 PENDING = (QUEUED, RUNNING)
@@ -47,7 +48,7 @@ def utc_line(message: str) -> str:
 
 
 class Runner:
-    """A pool of worker threads executing jobs.
+    """A pool of worker threads, each running jobs in its own worker process.
 
     Args:
         store: Job store.
@@ -68,6 +69,7 @@ class Runner:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._slots: list[WorkerProcess] = []
 
     def start(self) -> int:
         """Requeues unfinished jobs from the store and starts the workers.
@@ -81,9 +83,14 @@ class Runner:
                 self._store.update_job(job["id"], status=QUEUED, running_ts=None)
                 self._store.append_log(job["id"], utc_line("INFO Requeued after a server restart"))
             self._queue.put(job["id"])
+        memory = max(0, self._config.max_job_memory_mb)
         for i in range(max(1, self._config.workers)):
-            thread = threading.Thread(target=self._work, name=f"emulator-worker-{i}", daemon=True)
+            slot = WorkerProcess(self._backends, memory * 2**20 if memory else None)
+            thread = threading.Thread(
+                target=self._work, args=(slot,), name=f"emulator-worker-{i}", daemon=True
+            )
             thread.start()
+            self._slots.append(slot)
             self._threads.append(thread)
         return len(pending)
 
@@ -96,6 +103,8 @@ class Runner:
         deadline = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+        for slot in self._slots:  # a running job is abandoned: requeued at the next start
+            slot.kill()
 
     def submit(self, job_id: str) -> None:
         """Queues a job that is already in the store with status Queued."""
@@ -111,13 +120,17 @@ class Runner:
         return self._queue.qsize()
 
     # -- worker side --------------------------------------------------------------------------
-    def _work(self) -> None:
+    def _work(self, slot: WorkerProcess) -> None:
+        try:
+            slot.start()  # warm before the first job (the fork server's first start is slow)
+        except Exception:
+            logger.exception("could not start a job worker process; retrying at the first job")
         while not self._stopping.is_set():
             job_id = self._queue.get()
             if job_id is None or self._stopping.is_set():
                 return
             try:
-                self._run_one(job_id)
+                self._run_one(job_id, slot)
             except _Abandon:
                 return
             except Exception:  # a bug must not kill the worker; the job is marked failed
@@ -136,7 +149,7 @@ class Runner:
         while time.monotonic() < end and not should_stop():
             time.sleep(min(0.02, max(0.0, end - time.monotonic())))
 
-    def _run_one(self, job_id: str) -> None:
+    def _run_one(self, job_id: str, slot: WorkerProcess) -> None:
         job = self._store.get_job(job_id)
         if job is None or job["status"] != QUEUED:
             return  # cancelled or deleted while queued
@@ -163,7 +176,7 @@ class Runner:
             return job_id in self._cancel or time.time() > deadline or self._stopping.is_set()
 
         try:
-            body = self._execute(job, should_stop)
+            body = self._execute(job, should_stop, slot)
         except _Abandon:
             raise
         except _Stopped:
@@ -177,9 +190,9 @@ class Runner:
         self._store.set_result(job_id, body)
         self._finish(job_id, COMPLETED, None, None)
 
-    def _execute(self, job: dict[str, Any], should_stop: Callable[[], bool]) -> str:
-        from . import engine  # heavy (qiskit, aer): import on first job
-
+    def _execute(
+        self, job: dict[str, Any], should_stop: Callable[[], bool], slot: WorkerProcess
+    ) -> str:
         fault = self._faults.for_job(job["backend"])
         if fault is not None and fault.kind == "fail":
             raise _JobFailed(
@@ -196,23 +209,42 @@ class Runner:
         if should_stop():
             raise _Abandon if self._stopping.is_set() else _Stopped
         seed = None if self._config.seed is None else self._config.seed + int(job["seq"])
+        request = {
+            "program": job["program"],
+            "params": job["params"],
+            "backend": job["backend"],
+            "seed": seed,
+            "noiseless": self._config.noiseless,
+        }
         try:
-            result = engine.run_job(
-                job["program"],
-                job["params"],
-                self._backends[job["backend"]],
-                seed=seed,
-                noiseless=self._config.noiseless,
-                should_stop=should_stop,
-            )
-        except engine.JobStopped:
-            raise _Abandon if self._stopping.is_set() else _Stopped from None
-        except engine.JobExecutionError as exc:
-            raise _JobFailed(exc.message, exc.reason_code) from None
-        except Exception as exc:  # the engine must never take the service down
-            logger.warning("job %s failed in the engine: %s", job["id"], type(exc).__name__)
-            raise _JobFailed(f"{type(exc).__name__}: {exc}", errors.UNKNOWN_ERROR) from None
-        return result if isinstance(result, str) else json.dumps(result, separators=(",", ":"))
+            answer = slot.run(request, should_stop)
+        except JobInterrupted as exc:
+            self._replace(slot)
+            if exc.reason != "memory":
+                raise _Abandon if self._stopping.is_set() else _Stopped from None
+            answer = {"error": "memory", "code": None}
+        except WorkerDied as exc:
+            if self._stopping.is_set():
+                raise _Abandon from None
+            self._replace(slot)
+            raise _JobFailed(
+                f"The emulator's worker process ended while running the job ({exc}).",
+                errors.UNKNOWN_ERROR,
+            ) from None
+        if "body" in answer:
+            return str(answer["body"])
+        if answer["error"] == "memory":
+            limit = self._config.max_job_memory_mb
+            message = f"The job needed more than the emulator's memory limit of {limit} MiB"
+            raise _JobFailed(message + " per job (--max-job-memory).", errors.UNKNOWN_ERROR)
+        if answer["code"] is None:
+            logger.warning("job %s failed in the engine: %s", job["id"], answer["error"][:200])
+        raise _JobFailed(answer["error"], answer["code"] or errors.UNKNOWN_ERROR)
+
+    def _replace(self, slot: WorkerProcess) -> None:
+        slot.kill()
+        if not self._stopping.is_set():
+            slot.start()  # warm for the next job
 
     def _stopped(self, job_id: str, deadline: float) -> None:
         with self._lock:

@@ -72,6 +72,17 @@ class DeviceBackend(EmulatedBackend):
         self._noise_lock = threading.Lock()
         self._noise: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent to job worker processes: without the lock and the caches (rebuilt there).
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_noise_lock", "_noise")}
+        state.pop("target", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._noise_lock = threading.Lock()
+        self._noise = OrderedDict()
+
     @functools.cached_property
     def target(self) -> Target:
         """Target with gate durations/errors and qubit T1/T2 from the properties."""

@@ -85,14 +85,15 @@ def _eval(node: ast.AST) -> int | None:
 
 def _range_length(spec: str) -> int:
     """Iterations of an inclusive OpenQASM range ``a:b`` or ``a:step:b``."""
-    parts = [_int_expr(p) for p in spec.split(":")]
+    parsed = [_int_expr(p) for p in spec.split(":")]
+    parts = [p for p in parsed if p is not None]
     if len(parts) == 2:
         parts.insert(1, 1)
-    start, step, stop = parts if len(parts) == 3 else (None, None, None)
-    if start is None or step is None or stop is None or step == 0:
+    if len(parsed) not in (2, 3) or len(parts) != 3 or parts[1] == 0:
         raise WorkRefused(
             f"a for-loop range must be made of integer constants, not [{spec.strip()[:40]}]."
         )
+    start, step, stop = parts
     return max(0, (stop - start) // step + 1)
 
 

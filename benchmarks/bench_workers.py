@@ -1,0 +1,151 @@
+"""Throughput against ``--workers`` (worker processes), and how fast a job is stopped.
+
+Runs the emulator as users do (its own process, started from the command line) with 1 and
+then N workers, and prints jobs/s side by side for many small jobs (Bell, 100 shots) and for
+a few big ones (exact 18-qubit estimator, 20 layers), plus how long after a cancel the job's
+process is gone and how far past its limit a too-long job is stopped. No assertions.
+
+    python benchmarks/bench_workers.py [--workers 2] [--small 200] [--big 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+CRN = "crn:v1:bluemix:public:quantum-computing:us-east:a/bench:workers::"
+SIM = "ibmq_qasm_simulator"
+BELL = (
+    'OPENQASM 3.0;\ninclude "stdgates.inc";\nbit[2] c;\nqubit[2] q;\n'
+    "h q[0];\ncx q[0], q[1];\nc = measure q;\n"
+)
+
+
+def layered(width: int, layers: int) -> str:
+    lines = ["OPENQASM 3.0;", 'include "stdgates.inc";', f"qubit[{width}] q;"]
+    for _ in range(layers):
+        lines += [f"h q[{i}];" for i in range(width)]
+        lines += [f"cx q[{i}], q[{i + 1}];" for i in range(width - 1)]
+    return "\n".join(lines) + "\n"
+
+
+SMALL = {"program_id": "sampler", "backend": SIM, "params": {"pubs": [[BELL, None, 100]]}}
+BIG = {
+    "program_id": "estimator",
+    "backend": SIM,
+    "params": {"pubs": [[layered(18, 20), "Z" * 18]], "version": 2},
+}
+HEAVY = {
+    "program_id": "estimator",
+    "backend": SIM,
+    "params": {"pubs": [[layered(22, 100), "Z" * 22]], "version": 2},
+}
+
+
+@contextlib.contextmanager
+def emulator(workers: int):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qiskit_rest_provider.emulator", "--workers", str(workers)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield proc.stdout.readline().strip()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+class Client:
+    def __init__(self, url: str) -> None:
+        token = requests.post(
+            url + "/identity/token",
+            data={"grant_type": "urn:ibm:params:oauth:grant-type:apikey", "apikey": "bench"},
+            timeout=30,
+        ).json()["access_token"]
+        self.api = url + "/api/v1"
+        self.headers = {"Authorization": f"Bearer {token}", "Service-CRN": CRN}
+
+    def submit(self, body: dict, **extra) -> str:
+        r = requests.post(self.api + "/jobs", json={**body, **extra}, headers=self.headers)
+        r.raise_for_status()
+        return r.json()["id"]
+
+    def job(self, job_id: str) -> dict:
+        return requests.get(f"{self.api}/jobs/{job_id}", headers=self.headers, timeout=60).json()
+
+    def wait(self, job_id: str) -> dict:
+        while (job := self.job(job_id))["status"] in ("Queued", "Running"):
+            time.sleep(0.01)
+        return job
+
+    def run(self, body: dict) -> None:
+        assert self.wait(self.submit(body))["status"] == "Completed"
+
+
+def throughput(client: Client, body: dict, jobs: int) -> float:
+    client.run(body)  # warm
+    start = time.perf_counter()
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda _: client.run(body), range(jobs)))
+    return jobs / (time.perf_counter() - start)
+
+
+def stop_latencies(client: Client) -> tuple[float, float]:
+    """(seconds from cancel until the job is Cancelled, seconds past a 1 s limit)."""
+    job = client.submit(HEAVY)
+    while client.job(job)["status"] != "Running":
+        time.sleep(0.01)
+    time.sleep(0.5)
+    start = time.perf_counter()
+    requests.post(f"{client.api}/jobs/{job}/cancel", headers=client.headers, timeout=30)
+    while client.job(job)["status"] != "Cancelled":
+        time.sleep(0.005)
+    cancel = time.perf_counter() - start
+    client.run(SMALL)  # the worker is back
+    job = client.submit(HEAVY, cost=1)
+    final = client.wait(job)
+    assert final["status"] == "Cancelled - Ran too long", final["status"]
+    metrics = requests.get(
+        f"{client.api}/jobs/{job}/metrics", headers=client.headers, timeout=30
+    ).json()
+    return cancel, metrics["usage"]["seconds"] - 1.0
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--small", type=int, default=200)
+    p.add_argument("--big", type=int, default=8)
+    args = p.parse_args()
+    figures = {}
+    for workers in (1, args.workers):
+        with emulator(workers) as url:
+            client = Client(url)
+            figures[workers] = (
+                throughput(client, SMALL, args.small),
+                throughput(client, BIG, args.big),
+                *stop_latencies(client),
+            )
+    one, many = figures[1], figures[args.workers]
+    print(f"# emulator throughput by worker processes (1 vs {args.workers})")
+    print(
+        f"  small jobs (Bell, 100 shots) x{args.small}: {one[0]:.1f} vs {many[0]:.1f} jobs/s "
+        f"({many[0] / one[0]:.2f}x)"
+    )
+    print(
+        f"  big jobs (exact 18-qubit estimator, 20 layers) x{args.big}: {one[1]:.2f} vs "
+        f"{many[1]:.2f} jobs/s ({many[1] / one[1]:.2f}x)"
+    )
+    print(f"  cancel -> Cancelled: {one[2] * 1000:.0f} / {many[2] * 1000:.0f} ms")
+    print(f"  stopped past a 1 s limit by: {one[3] * 1000:.0f} / {many[3] * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

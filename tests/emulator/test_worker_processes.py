@@ -1,0 +1,195 @@
+"""Jobs run in killable worker processes: time limit, cancel, memory ceiling, crash (issue 12)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from .helpers import SIM, Api
+
+#: Minutes of exact simulation (22 qubits, 4,400 gates): only a kill ends it in a test's time.
+HEAVY = "\n".join(
+    ["OPENQASM 3.0;", 'include "stdgates.inc";', "qubit[22] q;"]
+    + [f"h q[{i}];" for i in range(22)] * 100
+    + [f"cx q[{i}], q[{i + 1}];" for i in range(21)] * 100
+)
+#: 2**24 amplitudes: 256 MiB for the state alone.
+WIDE = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[24] q;\nh q;\n'
+
+
+def estimator(circuit: str, width: int, **extra) -> dict:
+    params = {"pubs": [[circuit, "Z" * width]], "version": 2}
+    return {"program_id": "estimator", "backend": SIM, "params": params, **extra}
+
+
+def wait_running(api: Api, job: str) -> None:
+    deadline = time.monotonic() + 60
+    while api.status(job) == "Queued":
+        assert time.monotonic() < deadline, "the job never started"
+        time.sleep(0.01)
+
+
+def pids(server) -> list[int | None]:
+    return [slot.pid for slot in server.state.runner._slots]
+
+
+def test_a_job_past_its_time_limit_ends_ran_too_long_while_others_complete(make_server):
+    server = make_server(workers=2)
+    api = Api(server.url)
+    heavy = api.submit(estimator(HEAVY, 22, cost=2))
+    wait_running(api, heavy)
+    small = [api.submit() for _ in range(3)]
+    assert [api.wait(job)["status"] for job in small] == ["Completed"] * 3
+    assert api.status(heavy) == "Running"  # the small jobs did not wait for it
+    job = api.wait(heavy)
+    assert job["status"] == "Cancelled - Ran too long"
+    assert job["state"]["reason_code"] == 1305
+    row = server.state.store.get_job(heavy)
+    # killed within a second of its 2 s limit (server-side timestamps), not after minutes
+    assert 2.0 <= row["finished_ts"] - row["running_ts"] < 3.0
+    assert api.wait(api.submit())["status"] == "Completed"  # its worker was replaced
+
+
+def test_cancel_stops_a_running_job_within_a_second(make_server):
+    server = make_server(workers=1)
+    api = Api(server.url)
+    heavy = api.submit(estimator(HEAVY, 22))
+    wait_running(api, heavy)
+    (before,) = pids(server)
+    assert before is not None
+    started = time.monotonic()
+    assert api.post(f"/jobs/{heavy}/cancel").status_code == 204
+    while _alive(before):
+        assert time.monotonic() - started < 1.0, "the job's process still runs"
+        time.sleep(0.01)
+    assert api.status(heavy) == "Cancelled"
+    assert api.wait(api.submit())["status"] == "Completed"
+    assert pids(server) != [before]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+        return handle.read().split(")")[-1].split()[0] != "Z"  # a zombie is dead
+
+
+def test_a_job_over_the_memory_ceiling_fails_clearly_and_the_worker_recovers(make_server):
+    server = make_server(workers=1, max_job_memory_mb=64)
+    api = Api(server.url)
+    job = api.wait(api.submit(estimator(WIDE, 24)), timeout=120)
+    assert job["status"] == "Failed"
+    assert job["state"]["reason"] == (
+        "The job needed more than the emulator's memory limit of 64 MiB per job (--max-job-memory)."
+    )
+    assert api.wait(api.submit())["status"] == "Completed"
+
+
+def test_a_job_under_the_ceiling_runs(make_server):
+    server = make_server(workers=1, max_job_memory_mb=64)
+    api = Api(server.url)
+    job = api.wait(api.submit(estimator(WIDE.replace("24", "16"), 16)), timeout=120)
+    assert job["status"] == "Completed", job["state"]
+
+
+def test_a_killed_worker_fails_its_job_and_is_replaced(make_server):
+    server = make_server(workers=2)
+    api = Api(server.url)
+    heavy = api.submit(estimator(HEAVY, 22))
+    wait_running(api, heavy)
+    deadline = time.monotonic() + 30
+    while True:  # the worker whose process is busy with the job
+        busy = [p for p in pids(server) if p and _cpu_ticks(p) > 0 and _busy(p)]
+        if busy or time.monotonic() > deadline:
+            break
+    victim = busy[0]
+    os.kill(victim, signal.SIGKILL)
+    job = api.wait(heavy)
+    assert job["status"] == "Failed"
+    assert job["state"]["reason"].startswith("The emulator's worker process ended")
+    assert [api.wait(api.submit())["status"] for _ in range(3)] == ["Completed"] * 3
+    assert victim not in pids(server)
+
+
+def _cpu_ticks(pid: int) -> int:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+        fields = handle.read().split(")")[-1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def _busy(pid: int) -> bool:
+    before = _cpu_ticks(pid)
+    time.sleep(0.2)
+    return _cpu_ticks(pid) > before + 2
+
+
+def test_stop_kills_the_worker_processes(make_server):
+    server = make_server(workers=2)
+    api = Api(server.url)
+    api.wait(api.submit())
+    running = [p for p in pids(server) if p]
+    assert running
+    server.stop()
+    assert not any(_alive(p) for p in running)
+
+
+def test_workers_do_not_rerun_an_unguarded_main_script(tmp_path):
+    # multiprocessing would import the caller's script in each worker; this one would start
+    # another emulator there, whose workers would start another...
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import sys
+            sys.path.insert(0, {os.getcwd()!r})
+            from tests.emulator.helpers import Api
+            from qiskit_rest_provider.emulator import start_emulator
+
+            print("script ran", flush=True)
+            emu = start_emulator(workers=1)
+            api = Api(emu.url)
+            print(api.wait(api.submit())["status"], flush=True)
+            emu.stop()
+            """
+        )
+    )
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=180
+    )
+    assert proc.stdout.split() == ["script", "ran", "Completed"], proc.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("stop", "memory", "reason"), [(True, 0, "stopped"), (False, 10, "memory")]
+)
+def test_the_watch_loop_kills_for_a_stop_or_memory(stop, memory, reason):
+    from qiskit_rest_provider.emulator.workers import JobInterrupted, WorkerProcess
+
+    worker = WorkerProcess({}, memory_limit=5)
+    calls = []
+    worker.send = lambda request: calls.append("send")  # type: ignore[method-assign]
+    worker.answer = lambda timeout: None  # type: ignore[method-assign]
+    worker.job_bytes = lambda: memory  # type: ignore[method-assign]
+    worker.kill = lambda: calls.append("kill")  # type: ignore[method-assign]
+    with pytest.raises(JobInterrupted) as info:
+        worker.run({}, lambda: stop)
+    assert info.value.reason == reason and calls == ["send", "kill"]
+
+
+def test_the_watch_loop_returns_the_answer_and_respects_the_limit():
+    from qiskit_rest_provider.emulator.workers import WorkerProcess
+
+    worker = WorkerProcess({}, memory_limit=5)
+    answers = iter([None, None, {"body": "{}"}])
+    worker.send = lambda request: None  # type: ignore[method-assign]
+    worker.answer = lambda timeout: next(answers)  # type: ignore[method-assign]
+    worker.job_bytes = lambda: 5  # type: ignore[method-assign]  # at the limit, not over
+    assert worker.run({}, lambda: False) == {"body": "{}"}

@@ -131,6 +131,8 @@ class Runner:
                 return
             try:
                 self._run_one(job_id, slot)
+                if not self._stopping.is_set():
+                    slot.start()  # after a kill: fork a warm one before the next job arrives
             except _Abandon:
                 return
             except Exception:  # a bug must not kill the worker; the job is marked failed
@@ -219,14 +221,14 @@ class Runner:
         try:
             answer = slot.run(request, should_stop)
         except JobInterrupted as exc:
-            self._replace(slot)
+            slot.kill()  # a new one is forked once the outcome is recorded (see _work)
             if exc.reason != "memory":
                 raise _Abandon if self._stopping.is_set() else _Stopped from None
             answer = {"error": "memory", "code": None}
         except WorkerDied as exc:
             if self._stopping.is_set():
                 raise _Abandon from None
-            self._replace(slot)
+            slot.kill()  # a new one is forked once the outcome is recorded (see _work)
             raise _JobFailed(
                 f"The emulator's worker process ended while running the job ({exc}).",
                 errors.UNKNOWN_ERROR,
@@ -240,11 +242,6 @@ class Runner:
         if answer["code"] is None:
             logger.warning("job %s failed in the engine: %s", job["id"], answer["error"][:200])
         raise _JobFailed(answer["error"], answer["code"] or errors.UNKNOWN_ERROR)
-
-    def _replace(self, slot: WorkerProcess) -> None:
-        slot.kill()
-        if not self._stopping.is_set():
-            slot.start()  # warm for the next job
 
     def _stopped(self, job_id: str, deadline: float) -> None:
         with self._lock:

@@ -11,9 +11,9 @@ imported once: a new worker is a fork of it, ready in milliseconds instead of th
 fresh interpreter needs to import Qiskit. Children do not re-import the caller's ``__main__``
 script (``multiprocessing`` would, running an unguarded script that starts an emulator again).
 
-Memory: the worker caps its address space at its size after start-up plus the job ceiling
-(``RLIMIT_AS``: an allocation beyond fails at once with ``MemoryError``), and the runner also
-watches its resident size (for memory the cap does not see as it grows).
+Memory: the runner watches the worker's resident size and kills it when a job holds more than
+its ceiling; the worker also caps its address space at its start-up size plus the ceiling plus
+1 GiB (``RLIMIT_AS``), so a runaway allocation fails at once (``MemoryError``, ``bad_alloc``).
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _launch_lock = threading.Lock()
+#: Address space a worker may reserve beyond the job limit without using it (thread stacks,
+#: malloc arenas, Aer's buffers): the cap stops runaway allocations, the resident-size watch
+#: enforces the limit itself.
+_AS_SLACK = 1 << 30
 
 
 class WorkerDied(Exception):
@@ -62,7 +66,7 @@ def _cap_memory(limit_bytes: int | None) -> None:
     try:
         import resource
 
-        ceiling = _vm_bytes() + limit_bytes
+        ceiling = _vm_bytes() + limit_bytes + _AS_SLACK
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
     except (ImportError, OSError, ValueError):  # not Linux: the runner's RSS watch remains
         logger.debug("no address-space cap for job workers on this platform")
@@ -109,7 +113,8 @@ def _run(engine: Any, backends: dict[str, Any], request: dict[str, Any]) -> dict
             noiseless=request["noiseless"],
         )
     except engine.JobExecutionError as exc:
-        if isinstance(exc.__cause__, MemoryError):  # the address-space cap was reached
+        # The address-space cap was reached (numpy: MemoryError; Aer: std::bad_alloc).
+        if isinstance(exc.__cause__, MemoryError) or "bad_alloc" in exc.message:
             return {"error": "memory", "code": None}
         return {"error": exc.message, "code": exc.reason_code}
     except MemoryError:

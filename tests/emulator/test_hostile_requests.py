@@ -7,6 +7,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 import requests
@@ -249,7 +250,11 @@ def test_logged_paths_escape_control_characters(make_server, caplog):
     caplog.set_level(logging.INFO, logger="qiskit_rest_provider.emulator.middleware")
     server = make_server(log_requests=True)
     requests.get(server.url + "/api/v1/x%0a2026-01-01 FORGED%0d%1b", timeout=10)
-    (line,) = [r.getMessage() for r in caplog.records if "FORGED" in r.getMessage()]
+    deadline = time.monotonic() + 10
+    while not (lines := [r.getMessage() for r in caplog.records if "FORGED" in r.getMessage()]):
+        assert time.monotonic() < deadline  # logged just after the answer went out
+        time.sleep(0.01)
+    (line,) = lines
     assert "\n" not in line and "\r" not in line and "\x1b" not in line
     assert "/api/v1/x\\x0a2026-01-01 FORGED\\x0d\\x1b" in line
 

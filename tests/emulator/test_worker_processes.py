@@ -13,18 +13,23 @@ import pytest
 
 from .helpers import SIM, Api
 
-#: Minutes of exact simulation (22 qubits, 4,400 gates): only a kill ends it in a test's time.
-HEAVY = "\n".join(
-    ["OPENQASM 3.0;", 'include "stdgates.inc";', "qubit[22] q;"]
-    + [f"h q[{i}];" for i in range(22)] * 100
-    + [f"cx q[{i}], q[{i + 1}];" for i in range(21)] * 100
+#: A 16-qubit, 310-gate circuit bound to 5,000 parameter values: far longer than any test
+#: waits (about a second per binding today; still minutes at a millisecond), so only a kill
+#: ends it in a test's time.
+SLOW = "\n".join(
+    ["OPENQASM 3.0;", 'include "stdgates.inc";', "input float[64] a;", "qubit[16] q;"]
+    + ([f"rx(a) q[{i}];" for i in range(16)] + [f"cx q[{i}], q[{i + 1}];" for i in range(15)])
+    * 10
 )
-#: 2**24 amplitudes: 256 MiB for the state alone.
-WIDE = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[24] q;\nh q;\n'
+SWEEP = [[0.001 * k] for k in range(5000)]
+#: 2**24 amplitudes of an entangled, non-Clifford state: 128-256 MiB for the state alone.
+WIDE = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[24] q;\nh q;\nt q;\n' + "".join(
+    f"cx q[{i}], q[{i + 1}];\nry(0.3) q[{i}];\n" for i in range(23)
+)
 
 
-def estimator(circuit: str, width: int, **extra) -> dict:
-    params = {"pubs": [[circuit, "Z" * width]], "version": 2}
+def estimator(circuit: str, width: int, values=None, **extra) -> dict:
+    params = {"pubs": [[circuit, "Z" * width, values]], "version": 2}
     return {"program_id": "estimator", "backend": SIM, "params": params, **extra}
 
 
@@ -42,7 +47,7 @@ def pids(server) -> list[int | None]:
 def test_a_job_past_its_time_limit_ends_ran_too_long_while_others_complete(make_server):
     server = make_server(workers=2)
     api = Api(server.url)
-    heavy = api.submit(estimator(HEAVY, 22, cost=2))
+    heavy = api.submit(estimator(SLOW, 16, SWEEP, cost=2))
     wait_running(api, heavy)
     small = [api.submit() for _ in range(3)]
     assert [api.wait(job)["status"] for job in small] == ["Completed"] * 3
@@ -59,7 +64,7 @@ def test_a_job_past_its_time_limit_ends_ran_too_long_while_others_complete(make_
 def test_cancel_stops_a_running_job_within_a_second(make_server):
     server = make_server(workers=1)
     api = Api(server.url)
-    heavy = api.submit(estimator(HEAVY, 22))
+    heavy = api.submit(estimator(SLOW, 16, SWEEP))
     wait_running(api, heavy)
     (before,) = pids(server)
     assert before is not None
@@ -96,14 +101,14 @@ def test_a_job_over_the_memory_ceiling_fails_clearly_and_the_worker_recovers(mak
 def test_a_job_under_the_ceiling_runs(make_server):
     server = make_server(workers=1, max_job_memory_mb=64)
     api = Api(server.url)
-    job = api.wait(api.submit(estimator(WIDE.replace("24", "16"), 16)), timeout=120)
+    job = api.wait(api.submit(estimator(WIDE.replace("qubit[24]", "qubit[16]").split("cx q[15]")[0], 16)), timeout=120)
     assert job["status"] == "Completed", job["state"]
 
 
 def test_a_killed_worker_fails_its_job_and_is_replaced(make_server):
     server = make_server(workers=2)
     api = Api(server.url)
-    heavy = api.submit(estimator(HEAVY, 22))
+    heavy = api.submit(estimator(SLOW, 16, SWEEP))
     wait_running(api, heavy)
     deadline = time.monotonic() + 30
     while True:  # the worker whose process is busy with the job

@@ -49,3 +49,17 @@ def test_aer_runs_the_result():
     job = AerSimulator().run(aer_ready(_parsed_with_custom_gate_in_a_branch()), shots=50)
     counts = job.result().get_counts()
     assert sum(counts.values()) == 50 and set(counts) <= {"0", "1"}
+
+
+def test_an_unknown_gate_in_the_else_branch_only_is_inlined():
+    qc = QuantumCircuit(2, 1)
+    qc.measure(0, 0)
+    with qc.if_test((qc.clbits[0], 1)) as else_:
+        qc.x(1)
+    with else_:
+        qc.append(XXPlusYYGate(0.3, 0.1), [0, 1])
+    parsed = parse(export_circuit(qc).qasm, use_cache=False)
+    ready = aer_ready(parsed)
+    assert ready is not parsed
+    else_block = ready.data[-1].operation.blocks[1]
+    assert "xx_plus_yy" not in [inst.name for inst in else_block.data]

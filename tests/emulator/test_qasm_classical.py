@@ -107,3 +107,14 @@ def test_other_classical_assignments_and_variables_are_still_refused():
     bad = _switch_text().replace("switch (switch_dummy)", "switch (q)")
     with pytest.raises(QasmParseError):
         parse(bad, use_cache=False)
+
+
+def test_hand_written_switches_on_registers_and_expressions():
+    head = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nbit[2] c;\nqubit[1] q;\n'
+    body = " {\n  case 1 {\n    x q[0];\n  }\n}\n"
+    on_register = parse(head + "switch (c)" + body, use_cache=False)
+    assert on_register.data[0].operation.name == "switch_case"
+    on_expression = parse(head + "switch (c & 1)" + body, use_cache=False)
+    assert on_expression.data[0].operation.target.type.width == 2
+    with pytest.raises(QasmParseError):
+        parse(head + "if (c & 1) {\n  x q[0];\n}\n", use_cache=False)  # not a bool

@@ -10,13 +10,20 @@ from . import errors
 from .auth import Principal
 from .errors import ApiError, bad_request, job_not_found
 from .ids import new_id
+from .job_request import (
+    PARAMS,
+    SETTINGS,
+    read_fields,
+    read_program,
+    starts_session,
+    validate_tags,
+)
 from .leniency import check_calibration, classic_leniency
 from .runner import (
     CANCELLED,
     COMPLETED,
     FAILED,
     FINAL,
-    MAX_COST,
     PENDING,
     QUEUED,
     RUNNING,
@@ -27,28 +34,18 @@ from .state import EmulatorState
 
 logger = logging.getLogger(__name__)
 
-PROGRAMS = ("estimator", "sampler", "executor", "noise-learner")
-LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
+def _validated(program: str, params: dict[str, Any], backend: Any) -> dict[str, Any]:
+    """The engine's checks of ``params``; every refusal is a 400, never a 500."""
+    from . import engine  # heavy: the first submit pays the import
 
-def _truthy(value: Any) -> bool:
-    # The seed sends "start_session": "False" (a string), which must mean false.
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes")
-    return bool(value)
-
-
-def validate_tags(tags: Any) -> list[str]:
-    """Checks a tag list against the service's limits (≤ 8 tags, each ≤ 86 characters)."""
-    if tags is None:
-        return []
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        raise bad_request("'tags' must be a list of strings.")
-    if len(tags) > 8:
-        raise bad_request("A job can have at most 8 tags.", errors.TOO_MANY_TAGS)
-    if any(len(t) > 86 or not t for t in tags):
-        raise bad_request("Each tag must have 1 to 86 characters.", errors.TAG_TOO_LONG)
-    return tags
+    try:
+        stored: dict[str, Any] = engine.validate_job(program, params, backend)
+    except engine.JobInputError as exc:
+        raise ApiError(400, getattr(exc, "code", errors.VALIDATION), exc.message) from None
+    except Exception as exc:  # anything the validator trips over is the caller's input
+        raise bad_request(f"Invalid job parameters: {type(exc).__name__}: {exc}") from None
+    return stored
 
 
 class JobService:
@@ -88,67 +85,25 @@ class JobService:
         Raises:
             ApiError: 400/404/409/429 for every kind of bad request.
         """
-        from . import engine  # heavy: first submit pays the import
-
         if not isinstance(body, dict):
             raise bad_request("The request body must be a JSON object.")
-        program = body.get("program_id")
-        if not isinstance(program, str) or not program:
-            raise bad_request("'program_id' is required.")
-        if program not in PROGRAMS:
-            raise ApiError(404, errors.PROGRAM_NOT_FOUND, f"Program not found: {program[:100]}")
-        backend_name = body.get("backend", body.get("backend_name"))
-        session = self._session_for(principal, body.get("session_id"))
-        if backend_name is None and session is not None:
-            backend_name = session.get("backend")
-        if backend_name is None:
-            raise bad_request("'backend' is required.")
-        if not isinstance(backend_name, str) or not backend_name:
-            raise bad_request("'backend' must be a backend name.")
-        backend = self.state.backends.get(backend_name)
-        if backend is None:
-            raise ApiError(
-                404, errors.BACKEND_NOT_FOUND, f"Backend not found: {backend_name[:100]}"
-            )
-        if session is not None and session.get("backend") not in (None, backend_name):
-            raise bad_request(
-                f"Session {session['id']} runs on {session['backend']}, not {backend_name}."
-            )
-        if _truthy(body.get("start_session")):
+        program = read_program(body)
+        backend_name, backend, session = self._placement(principal, body)
+        if starts_session(body):
             raise bad_request(
                 "Starting a session using the /jobs endpoint is not supported; use POST /sessions.",
                 errors.START_SESSION_VIA_JOBS,
             )
-        params = body.get("params", {})
-        if not isinstance(params, dict):
-            raise bad_request("'params' must be a JSON object.")
-        params, notes = classic_leniency(principal.dialect, params)
+        params, notes = classic_leniency(principal.dialect, read_fields(body, [PARAMS])["params"])
         check_calibration(backend, body.get("calibration_id"))
         tags = validate_tags(body.get("tags"))
-        log_level = body.get("log_level")
-        if log_level is not None and (
-            not isinstance(log_level, str) or log_level.lower() not in LOG_LEVELS
-        ):
-            raise bad_request(f"'log_level' must be one of {', '.join(LOG_LEVELS)}.")
-        cost = body.get("cost", body.get("max_execution_time"))
-        if cost is not None and (
-            isinstance(cost, bool) or not isinstance(cost, int) or not 0 <= cost <= MAX_COST
-        ):
-            raise bad_request(f"'cost' must be an integer between 0 and {MAX_COST} seconds.")
-        private = body.get("private", False)
-        if not isinstance(private, bool):
-            raise bad_request("'private' must be a boolean.")
-        pending = self.state.store.count_jobs([QUEUED])
-        if pending >= self.state.config.max_pending_jobs:
+        settings = read_fields(body, SETTINGS)
+        log_level, cost, private = settings["log_level"], settings["cost"], settings["private"]
+        if self.state.store.count_jobs([QUEUED]) >= self.state.config.max_pending_jobs:
             raise ApiError(
                 429, errors.TOO_MANY_REQUESTS, "Too many queued jobs.", headers={"Retry-After": "1"}
             )
-        try:
-            stored_params = engine.validate_job(program, params, backend)
-        except engine.JobInputError as exc:
-            raise ApiError(400, getattr(exc, "code", errors.VALIDATION), exc.message) from None
-        except Exception as exc:  # anything the validator trips over is the caller's input
-            raise bad_request(f"Invalid job parameters: {type(exc).__name__}: {exc}") from None
+        stored_params = _validated(program, params, backend)
         job = {
             "id": new_id(),
             "instance": principal.instance,
@@ -174,6 +129,34 @@ class JobService:
             self.state.runner.submit(job["id"])
         logger.debug("job %s queued on %s", job["id"], backend_name)
         return job
+
+    def _placement(
+        self, principal: Principal, body: dict[str, Any]
+    ) -> tuple[str, Any, dict[str, Any] | None]:
+        """The backend name and object, and the session, a job body asks for.
+
+        Raises:
+            ApiError: 400 for a missing or mismatched backend, 404 for an unknown one or an
+                unknown or closed session.
+        """
+        backend_name = body.get("backend", body.get("backend_name"))
+        session = self._session_for(principal, body.get("session_id"))
+        if backend_name is None and session is not None:
+            backend_name = session.get("backend")
+        if backend_name is None:
+            raise bad_request("'backend' is required.")
+        if not isinstance(backend_name, str) or not backend_name:
+            raise bad_request("'backend' must be a backend name.")
+        backend = self.state.backends.get(backend_name)
+        if backend is None:
+            raise ApiError(
+                404, errors.BACKEND_NOT_FOUND, f"Backend not found: {backend_name[:100]}"
+            )
+        if session is not None and session.get("backend") not in (None, backend_name):
+            raise bad_request(
+                f"Session {session['id']} runs on {session['backend']}, not {backend_name}."
+            )
+        return backend_name, backend, session
 
     def _session_for(self, principal: Principal, session_id: Any) -> dict[str, Any] | None:
         if session_id is None:

@@ -105,6 +105,7 @@ class Runner:
             thread.join(max(0.0, deadline - time.monotonic()))
         for slot in self._slots:  # a running job is abandoned: requeued at the next start
             slot.kill()
+            slot.collect()
 
     def submit(self, job_id: str) -> None:
         """Queues a job that is already in the store with status Queued."""

@@ -157,6 +157,7 @@ class WorkerProcess:
         self._backends = backends
         self.memory_limit = memory_limit
         self._process: Any = None
+        self._dead: list[Any] = []
         self._conn: connection.Connection | None = None
         self._baseline = 0
 
@@ -169,6 +170,7 @@ class WorkerProcess:
         """Starts the process if none is running (a fork: milliseconds once the server runs)."""
         if self._process is not None and self._process.is_alive():
             return
+        self.collect()
         ctx = _context()
         parent, child = ctx.Pipe()
         process = ctx.Process(
@@ -248,10 +250,19 @@ class WorkerProcess:
             return 0  # gone, or not Linux
 
     def kill(self) -> None:
-        """Kills the process at once (its job is lost); the next :meth:`send` starts anew."""
-        if self._process is not None and self._process.is_alive():
-            self._process.kill()
-        self._reap()
+        """Kills the process (its job is lost) without waiting; :meth:`start` forks anew."""
+        process, self._process = self._process, None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if process is not None:
+            process.kill()  # SIGKILL: gone at once; collected later, off the job's path
+            self._dead.append(process)
+
+    def collect(self, timeout: float = 5.0) -> None:
+        """Waits for killed processes to be reaped (frees their descriptors)."""
+        while self._dead:
+            self._dead.pop().join(timeout)
 
     def _reap(self) -> int | None:
         process, self._process = self._process, None

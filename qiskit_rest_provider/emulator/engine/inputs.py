@@ -17,16 +17,16 @@ import io
 import math
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ...codec.circuits import declared_inputs, export_circuit
+from ...codec.circuits import declared_inputs, declared_registers, export_circuit, read_header
 from ...codec.pubs import normalize_observables, normalize_parameter_values, split_wire_pub
 from ...exceptions import DecodeError, EncodeError
 from .errors import JobInputError
-from .qasm import QasmRejected, declared_qubit_count, screen, uses_only_physical_qubits
+from .qasm import QasmRejected, screen
 
 __all__ = ["PubTask", "parse_pubs", "check_top_level", "PROGRAMS"]
 
@@ -51,6 +51,11 @@ class PubTask:
         shape: The PUB's broadcast shape.
         physical: Estimator only: the circuit addresses only hardware qubits (``$n``), so it
             spans the device.
+        header: The text's ``// qiskit_rest_provider:`` header (registers, metadata...).
+        registers: ``(name, size)`` of each declared classical register, in order.
+
+    The text is scanned once, here (screen, sizes, inputs, header, registers); later stages
+    read these fields instead of the text.
     """
 
     index: int
@@ -62,6 +67,8 @@ class PubTask:
     precision: float | None
     shape: tuple[int, ...]
     physical: bool = False
+    header: dict[str, Any] = field(default_factory=dict)
+    registers: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def bindings_shape(self) -> tuple[int, ...]:
@@ -198,14 +205,14 @@ def parse_pubs(program: str, params: Mapping[str, Any], max_qubits: int) -> list
             qasm, raw_obs, raw_values, extra = split_wire_pub(program, _qpy_to_qasm(pub))
             if not qasm.strip():
                 raise JobInputError(f"{where}: the OpenQASM circuit is empty.")
-            screen(qasm)
-            num_qubits = declared_qubit_count(qasm)
+            declarations = screen(qasm)
+            num_qubits = declarations.num_qubits
             if num_qubits is not None and num_qubits > max_qubits:
                 raise JobInputError(
                     f"{where}: the circuit has {num_qubits} qubits but the backend has "
                     f"{max_qubits}."
                 )
-            physical = program == "estimator" and uses_only_physical_qubits(qasm)
+            physical = program == "estimator" and declarations.physical_only
             names = declared_inputs(qasm)
             values = normalize_parameter_values(raw_values, names)
             if not np.all(np.isfinite(values)):
@@ -231,7 +238,17 @@ def parse_pubs(program: str, params: Mapping[str, Any], max_qubits: int) -> list
             raise JobInputError(f"{where}: {exc}") from exc
         tasks.append(
             PubTask(
-                index, qasm, names, values, observables, shots, precision, tuple(shape), physical
+                index,
+                qasm,
+                names,
+                values,
+                observables,
+                shots,
+                precision,
+                tuple(shape),
+                physical,
+                read_header(qasm),
+                declared_registers(qasm),
             )
         )
     return tasks

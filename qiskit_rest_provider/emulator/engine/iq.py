@@ -146,7 +146,7 @@ def run_iq_pub(
     )
     return to_iq(
         result,
-        register_fields(task.qasm, circuit),
+        register_fields(task.qasm, circuit, declared=task.registers, header=task.header),
         circuit,
         backend.name,
         backend.readout_errors() if noisy else None,

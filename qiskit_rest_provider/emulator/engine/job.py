@@ -10,7 +10,6 @@ from typing import Any
 
 from qiskit.circuit import QuantumCircuit, Qubit
 
-from ...codec.circuits import read_header
 from ...codec.defaults import DEFAULT_SHOTS
 from ...codec.results import encode_result
 from ...codec.tagged import tag
@@ -137,7 +136,7 @@ def run_job(
                 f"{backend.name} has {backend.num_qubits}.",
                 VALIDATION_ERROR,
             )
-        metadata = read_header(task.qasm).get("metadata", {})
+        metadata = task.header.get("metadata", {})
         rng = pub_rng(task.index)
         if program == "estimator":
             circuit = _pad_to_observables(circuit, task)

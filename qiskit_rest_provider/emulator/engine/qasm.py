@@ -86,13 +86,30 @@ def _strip_comments(qasm: str) -> str:
     return _COMMENT.sub("", qasm) if "//" in qasm else qasm
 
 
-def screen(qasm: str, limits: Limits = DEFAULT_LIMITS) -> None:
-    """Refuse text no parser may see.
+@dataclass(frozen=True)
+class Declarations:
+    """What the screened text declares, found by the one scan :func:`screen` makes.
+
+    Attributes:
+        num_qubits: Qubits declared (``$n`` counts as ``n + 1``).
+        physical_only: The text addresses hardware qubits (``$n``) and declares no qubit
+            register, so on a device it is as wide as the device.
+    """
+
+    num_qubits: int
+    physical_only: bool
+
+
+def screen(qasm: str, limits: Limits = DEFAULT_LIMITS) -> Declarations:
+    """Refuse text no parser may see; return what it declares.
 
     Every ``include`` outside a ``//`` comment must be exactly ``include "stdgates.inc";`` on
     one line at a statement start (so an include split over lines, one naming another file, or
     one behind a block comment is refused, never guessed at). Declared qubit and bit counts,
     and any integer literal, must be within ``limits``.
+
+    Returns:
+        The text's declarations, so that nobody scans it again for them.
 
     Raises:
         QasmRejected: With a message a user can act on.
@@ -117,14 +134,17 @@ def screen(qasm: str, limits: Limits = DEFAULT_LIMITS) -> None:
             f"are refused: {line.strip()[:120]!r}"
         )
     totals = {"qubit": 0, "bit": 0}
+    declares_qubits = False
     for kind, size in [*_NEW_STYLE.findall(code), *_OLD_STYLE.findall(code)]:
         kind = {"qreg": "qubit", "creg": "bit"}.get(kind, kind)
+        declares_qubits = declares_qubits or kind == "qubit"
         size = size.strip()
         if not size.isdigit():
             raise QasmRejected(f"Declare {kind} sizes as integer literals, not '{size[:40]}'.")
         totals[kind] += int(size)
     for kind in _SINGLE.findall(code):
         totals[kind] += 1
+        declares_qubits = declares_qubits or kind == "qubit"
     physical = _PHYSICAL.findall(code)
     if physical:
         totals["qubit"] = max(totals["qubit"], max(map(int, physical)) + 1)
@@ -149,33 +169,7 @@ def screen(qasm: str, limits: Limits = DEFAULT_LIMITS) -> None:
             f"gate definitions, loops and register broadcasts are unrolled (limit "
             f"{limits.max_operations:,} instructions)."
         )
-
-
-def declared_qubit_count(qasm: str) -> int | None:
-    """Qubits the text declares (``$n`` counts as ``n + 1``), or ``None`` if it cannot tell."""
-    code = _strip_comments(qasm)
-    total = 0
-    for kind, size in [*_NEW_STYLE.findall(code), *_OLD_STYLE.findall(code)]:
-        if kind in ("qubit", "qreg"):
-            if not size.strip().isdigit():
-                return None
-            total += int(size)
-    total += sum(1 for kind in _SINGLE.findall(code) if kind == "qubit")
-    physical = [int(n) for n in _PHYSICAL.findall(code)]
-    if physical:
-        total = max(total, max(physical) + 1)
-    return total
-
-
-def uses_only_physical_qubits(qasm: str) -> bool:
-    """Whether the text addresses hardware qubits (``$n``) and declares no qubit register.
-
-    On a device such a circuit is as wide as the device: ``$n`` is physical qubit ``n``.
-    """
-    code = _strip_comments(qasm)
-    declared = [kind for kind, _ in [*_NEW_STYLE.findall(code), *_OLD_STYLE.findall(code)]]
-    declared += _SINGLE.findall(code)
-    return bool(_PHYSICAL.search(code)) and not any(k in ("qubit", "qreg") for k in declared)
+    return Declarations(totals["qubit"], bool(physical) and not declares_qubits)
 
 
 # ---------------------------------------------------------------------------------- parsing

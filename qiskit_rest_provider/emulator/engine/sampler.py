@@ -38,19 +38,28 @@ __all__ = ["run_sampler_pub", "register_fields", "SamplerTwirling"]
 _AER_CHUNK = 32  # bound circuits per Aer call (should_stop is checked between chunks)
 
 
-def register_fields(qasm: str, circuit: QuantumCircuit) -> list[tuple[str, list[int]]]:
+def register_fields(
+    qasm: str,
+    circuit: QuantumCircuit,
+    *,
+    declared: list[tuple[str, int]] | None = None,
+    header: dict[str, Any] | None = None,
+) -> list[tuple[str, list[int]]]:
     """``(declared name, clbit indices)`` per register, in declaration order.
 
     Names come from the text, not the parser: ``qasm3.loads`` escapes ``_meas_1`` to
-    ``esc__meas_1``, yet results must be keyed by the name the client declared.
+    ``esc__meas_1``, yet results must be keyed by the name the client declared. ``declared``
+    and ``header`` are the text's, when already read (``PubTask``).
     """
-    declared = declared_registers(qasm)
+    if declared is None:
+        declared = declared_registers(qasm)
     cregs = list(circuit.cregs)
     if len(declared) == len(cregs) and all(s == c.size for (_, s), c in zip(declared, cregs)):
         names = [name for name, _ in declared]
     else:
         names = [c.name.removeprefix("esc__") for c in cregs]
-    header = read_header(qasm)
+    if header is None:
+        header = read_header(qasm)
     fields = [(name, [circuit.find_bit(b).index for b in creg]) for name, creg in zip(names, cregs)]
     if header.get("keyed_by_name") and isinstance(header.get("map"), list):
         return _user_registers(header, fields)
@@ -218,7 +227,7 @@ def run_sampler_pub(
     """
     if twirling is not None:
         shots = twirling.plan.shots
-    fields = register_fields(task.qasm, circuit)
+    fields = register_fields(task.qasm, circuit, declared=task.registers, header=task.header)
     idle = idle_measurements(circuit)
     active = active_qubits(circuit, idle)
     reduced = restrict(circuit, active)

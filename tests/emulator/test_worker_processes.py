@@ -18,8 +18,7 @@ from .helpers import SIM, Api
 #: ends it in a test's time.
 SLOW = "\n".join(
     ["OPENQASM 3.0;", 'include "stdgates.inc";', "input float[64] a;", "qubit[16] q;"]
-    + ([f"rx(a) q[{i}];" for i in range(16)] + [f"cx q[{i}], q[{i + 1}];" for i in range(15)])
-    * 10
+    + ([f"rx(a) q[{i}];" for i in range(16)] + [f"cx q[{i}], q[{i + 1}];" for i in range(15)]) * 10
 )
 SWEEP = [[0.001 * k] for k in range(5000)]
 #: 2**24 amplitudes of an entangled, non-Clifford state: 128-256 MiB for the state alone.
@@ -101,7 +100,10 @@ def test_a_job_over_the_memory_ceiling_fails_clearly_and_the_worker_recovers(mak
 def test_a_job_under_the_ceiling_runs(make_server):
     server = make_server(workers=1, max_job_memory_mb=64)
     api = Api(server.url)
-    job = api.wait(api.submit(estimator(WIDE.replace("qubit[24]", "qubit[16]").split("cx q[15]")[0], 16)), timeout=120)
+    job = api.wait(
+        api.submit(estimator(WIDE.replace("qubit[24]", "qubit[16]").split("cx q[15]")[0], 16)),
+        timeout=120,
+    )
     assert job["status"] == "Completed", job["state"]
 
 

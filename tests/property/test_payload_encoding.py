@@ -24,7 +24,9 @@ _text = st.text(alphabet=st.characters(max_codepoint=0x2FF), max_size=40)
 _long_text = st.builds(
     lambda parts, n: "".join(parts) * n,
     st.lists(
-        st.sampled_from(["a", '"', "\\", "\n", "\t", "\x01", "\x1f", "\x7f", "\r", "\b", "\f", "é"]),
+        st.sampled_from(
+            ["a", '"', "\\", "\n", "\t", "\x01", "\x1f", "\x7f", "\r", "\b", "\f", "é"]
+        ),
         min_size=1,
         max_size=8,
     ),

@@ -48,9 +48,8 @@ class StoreDamaged(RuntimeError):
 def storage_full(exc: BaseException) -> bool:
     """Whether ``exc`` means the disk (or SQLite's page budget) is full."""
     if isinstance(exc, sqlite3.OperationalError):
-        return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "is full" in str(
-            exc
-        )
+        full = getattr(sqlite3, "SQLITE_FULL", 13)  # not in every typeshed; 13 in SQLite
+        return getattr(exc, "sqlite_errorcode", None) == full or "is full" in str(exc)
     return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
 
 
@@ -116,7 +115,12 @@ class Store:
             return int(cursor.lastrowid or 0)
 
     def _update(
-        self, table: str, key: str, changes: dict[str, Any], where: str = "", args: tuple = ()
+        self,
+        table: str,
+        key: str,
+        changes: dict[str, Any],
+        where: str = "",
+        args: tuple[Any, ...] = (),
     ) -> bool:
         bad = set(changes) - _TABLE_COLUMNS[table]
         if bad:
@@ -189,7 +193,7 @@ class Store:
 
     def jobs_with_status(
         self, statuses: Iterable[str], session_id: str | None = None
-    ) -> list[dict]:
+    ) -> list[dict[str, Any]]:
         """Jobs in the given statuses (optionally of one session), oldest first."""
         statuses = tuple(statuses)
         sql = f"SELECT * FROM jobs WHERE status IN ({', '.join('?' * len(statuses))})"

@@ -128,7 +128,7 @@ class DeviceBackend(EmulatedBackend):
         """``(P(1|0), P(0|1))`` per qubit, for measurement-mitigation shortcuts."""
         from .noise import readout_probabilities
 
-        return readout_probabilities(self._properties)
+        return readout_probabilities(self._properties or {})
 
     def check_isa(self, circuit: Any, index: int) -> None:
         """Raise ``JobInputError`` (1003/1005) if ``circuit`` is not ISA for this device."""
@@ -138,7 +138,7 @@ class DeviceBackend(EmulatedBackend):
 
     def device_summary(self) -> dict[str, Any]:
         """One item of ``GET /backends`` with IBM's performance metrics."""
-        props = self._properties
+        props = self._properties or {}
         two_q = [g for g in props["gates"] if g["gate"] == self.spec.two_qubit_gate]
         errors = np.array([g["parameters"][0]["value"] for g in two_q])
         readout = [

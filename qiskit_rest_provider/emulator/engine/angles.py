@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..._compat import ast_safe
@@ -20,7 +20,7 @@ _CONSTANTS = {
     "euler": math.e,
     "ℇ": math.e,
 }
-_BINARY = {
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
     ast.Mult: lambda a, b: a * b,
@@ -45,7 +45,9 @@ def evaluate(expr: str, params: Mapping[str, Any]) -> Any:
         return None
 
     def walk(node: ast.AST) -> tuple[Any, bool] | None:  # (value, is_integer)
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            if type(node.value) not in (int, float):  # bool is an int, but not an angle
+                return None
             return float(node.value), isinstance(node.value, int)
         if isinstance(node, ast.Name) and node.id in params:
             return params[node.id], False

@@ -161,8 +161,7 @@ def _check_observables(
         if len(lengths) != 1:
             raise JobInputError(f"{where}: the Pauli labels of one observable differ in length.")
         (length,) = lengths
-        wide_ok = max_width is not None and num_qubits is not None
-        if wide_ok and num_qubits <= length <= max_width:
+        if max_width is not None and num_qubits is not None and num_qubits <= length <= max_width:
             continue
         if num_qubits is not None and length != num_qubits:
             raise JobInputError(
@@ -181,7 +180,7 @@ def _qpy_to_qasm(pub: Any) -> Any:
     from qiskit import qpy
 
     try:
-        raw = zlib.decompress(base64.b64decode(pub[0].get("__value__"), validate=True))
+        raw = zlib.decompress(base64.b64decode(pub[0].get("__value__") or "", validate=True))
         circuits = qpy.load(io.BytesIO(raw))
     except Exception as exc:  # base64, zlib and QPY each raise their own types
         raise DecodeError(f"The QPY circuit cannot be read: {exc}") from exc

@@ -120,7 +120,9 @@ def plan_shots(requested: int, resilience: Resilience) -> ShotPlan:
     return ShotPlan(int(nrand) * int(spr), int(nrand), int(spr))
 
 
-def job_metadata(resilience: Resilience, options: Mapping[str, Any], plan: ShotPlan | None) -> dict:
+def job_metadata(
+    resilience: Resilience, options: Mapping[str, Any], plan: ShotPlan | None
+) -> dict[str, Any]:
     """Estimator job metadata as the service reports it (research §4.2)."""
     resilience_meta: dict[str, Any] = {
         "measure_mitigation": resilience.measure_mitigation,

@@ -27,7 +27,7 @@ __all__ = [
     "SessionModeNotAllowedError", "ConflictError", "RateLimitError", "ServerError",
     "ServiceMaintenanceError", "JobFailureError", "JobCancelledError", "JobMaxTimeoutError",
     "JobTimeoutError", "TranspilerServiceError", "AccountError", "AccountNotFoundError",
-    "AccountAlreadyExistsError", "InstanceResolutionError",
+    "AccountAlreadyExistsError", "InstanceResolutionError", "InvalidResponseError",
 ]
 # fmt: on
 
@@ -119,6 +119,10 @@ class EncodeError(PayloadError):
 
 class DecodeError(PayloadError):
     """A server response could not be turned into Qiskit objects."""
+
+
+class InvalidResponseError(DecodeError):
+    """The server answered with something the API does not define (not JSON, wrong types)."""
 
 
 class ApiConnectionError(QiskitRestError):
@@ -283,7 +287,6 @@ RuntimeInvalidStateError = InvalidStateError
 RuntimeJobTimeoutError = JobTimeoutError
 RuntimeJobMaxTimeoutError = JobMaxTimeoutError
 
-# Name lists packed by hand, so the module stays within 300 lines.
 # fmt: off
 RUNTIME_NAMES = (
     "IBMError", "IBMRuntimeError", "IBMApiError", "IBMAccountError", "AccountsError",

@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from ..exceptions import DecodeError
+from ..http.errors import response_json
 
 __all__ = ["json_object"]
 
@@ -15,13 +15,8 @@ def json_object(response: requests.Response) -> dict[str, Any]:
     """The response's body as a JSON object.
 
     Raises:
-        DecodeError: The body is not JSON, or is JSON but not an object.
+        InvalidResponseError: The body is not JSON, or is JSON but not an object (a
+            ``DecodeError``; the message names the request without its query string).
     """
-    where = f"{response.request.method if response.request else ''} {response.url}".strip()
-    try:
-        data = response.json()
-    except ValueError:
-        raise DecodeError(f"{where} answered with a body that is not JSON.") from None
-    if not isinstance(data, dict):
-        raise DecodeError(f"{where} answered with JSON {type(data).__name__}, not an object.")
+    data: dict[str, Any] = response_json(response, dict)
     return data

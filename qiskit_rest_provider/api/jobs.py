@@ -10,7 +10,13 @@ from urllib.parse import quote
 
 import requests
 
-from ..exceptions import ApiConnectionError, JobNotFoundError, RateLimitError, ServerError
+from ..exceptions import (
+    ApiConnectionError,
+    InvalidResponseError,
+    JobNotFoundError,
+    RateLimitError,
+    ServerError,
+)
 from ..http import NO_RETRY, RetryPolicy, Transport
 from ._errors import narrow_not_found
 from ._json import json_object
@@ -24,6 +30,10 @@ MAX_JOB_TAGS = 8  # the service's limit per job
 
 # Job creation can take long on a busy service; the official client waits 900 s.
 _CREATE_TIMEOUT = (5.0, 300.0)
+# A large result takes a while to download; the whole download must end within this.
+_RESULT_TIMEOUT = (5.0, 300.0)
+# A job's status without its inputs is small (a few kB); with inputs it may be large.
+_STATUS_MAX_BYTES = 4 * 2**20
 
 
 def _path(job_id: str, suffix: str = "") -> str:
@@ -44,12 +54,22 @@ class JobsApi:
         """``POST /jobs`` once (the transport repeats only what cannot duplicate a job).
 
         Returns ``{"id", "backend", ...}``. Prefer :meth:`create_once`.
+
+        Raises:
+            InvalidResponseError: The answer is not an object with a job id.
         """
-        return json_object(
+        created = json_object(
             self._transport.request(
                 "POST", "jobs", json_body=body, timeout=_CREATE_TIMEOUT, retry=retry
             )
         )
+        job_id = created.get("id")
+        if not isinstance(job_id, str) or not job_id:
+            raise InvalidResponseError(
+                "POST /jobs answered without a job id (the answer's fields: "
+                f"{sorted(map(str, created))[:10]}); the job may or may not exist."
+            )
+        return created
 
     def create_once(self, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /jobs`` that never creates a job twice; retries by the transport's policy.
@@ -94,12 +114,23 @@ class JobsApi:
         jobs = self.list(tags=key, limit=1, exclude_params=True).get("jobs") or []
         return jobs[0] if jobs else None
 
-    def get(self, job_id: str, *, exclude_params: bool = True) -> dict[str, Any]:
-        """``GET /jobs/{id}``."""
+    def get(
+        self, job_id: str, *, exclude_params: bool = True, deadline: float | None = None
+    ) -> dict[str, Any]:
+        """``GET /jobs/{id}`` (``deadline``: ``time.monotonic()`` value to finish by)."""
         params = {"exclude_params": "true" if exclude_params else "false"}
-        return json_object(self._call("GET", job_id, params=params))
+        limit = _STATUS_MAX_BYTES if exclude_params else None
+        response = self._call("GET", job_id, params=params, deadline=deadline, max_bytes=limit)
+        return json_object(response)
 
-    def results(self, job_id: str, *, lagging: bool = False) -> bytes | None:
+    def results(
+        self,
+        job_id: str,
+        *,
+        lagging: bool = False,
+        deadline: float | None = None,
+        max_bytes: int | None = None,
+    ) -> bytes | None:
         """``GET /jobs/{id}/results`` as raw bytes; ``None`` when there is no result (204).
 
         Args:
@@ -107,11 +138,21 @@ class JobsApi:
             lagging: The job is known to be done, so a 204 means the result lags just behind
                 the status: read again under the transport's retry policy (attempts and
                 back-off) before answering ``None``.
+            deadline: ``time.monotonic()`` value by which the download must be done.
+            max_bytes: Largest result accepted (default: the transport's ``max_result_bytes``).
         """
         policy = self._transport.retry
+        limit = self._transport.max_result_bytes if max_bytes is None else max_bytes
         waited = 0.0
         for attempt in range(policy.max_attempts):
-            response = self._call("GET", job_id, "/results")
+            response = self._call(
+                "GET",
+                job_id,
+                "/results",
+                timeout=_RESULT_TIMEOUT,
+                deadline=deadline,
+                max_bytes=limit,
+            )
             if response.status_code != 204:
                 return response.content
             delay = policy.delay(attempt)
@@ -119,6 +160,7 @@ class JobsApi:
                 not lagging
                 or attempt + 1 >= policy.max_attempts
                 or waited + delay > policy.max_total
+                or (deadline is not None and time.monotonic() + delay >= deadline)
             ):
                 return None
             time.sleep(delay)

@@ -23,11 +23,13 @@ from qiskit.primitives import BitArray, DataBin, PrimitiveResult, PubResult, Sam
 from ..exceptions import DecodeError
 from .bits import bitarray_from_hex, bitarray_to_hex, iq_array
 from .pubs import PubSpec
+from .result_checks import mapping, plain_fields, result_budget, sequence, tagged_fields
 from .spans import decode_metadata
-from .tagged import encode_ndarray, tag, untag
+from .tagged import DEFAULT_MAX_ARRAY_BYTES, ArrayBudget, encode_ndarray, tag, untag
 
 __all__ = [
     "decode_result",
+    "result_budget",
     "encode_result",
     "bitarray_from_hex",
     "bitarray_to_hex",
@@ -46,6 +48,9 @@ def decode_result(
 ) -> PrimitiveResult:
     """Decode a results body into a ``PrimitiveResult``.
 
+    Declared sizes (``num_bits``, the number of shots, array sizes) are checked against the
+    PUBs before anything of that size is allocated.
+
     Args:
         body: The HTTP body, or the already-parsed JSON.
         program: ``"sampler"`` or ``"estimator"``.
@@ -55,23 +60,50 @@ def decode_result(
         DecodeError: The body is not a result of either format or does not match the PUBs.
     """
     try:
+        return _decode(body, program, specs)
+    except DecodeError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as exc:
+        raise DecodeError(
+            f"The result is malformed ({type(exc).__name__}: {str(exc)[:200]})."
+        ) from exc
+    except RecursionError:
+        raise DecodeError("The result is nested too deeply.") from None
+
+
+def _decode(
+    body: bytes | str | Mapping[str, Any], program: str, specs: Sequence[PubSpec]
+) -> PrimitiveResult:
+    try:
         data = json.loads(body) if isinstance(body, (bytes, str)) else body
     except ValueError as exc:
         raise DecodeError(f"The result is not JSON: {exc}") from exc
     if not isinstance(data, Mapping):
         raise DecodeError("The result is not a JSON object.")
+    limit = result_budget(program, specs) if specs else None
+    budget = ArrayBudget(DEFAULT_MAX_ARRAY_BYTES if limit is None else limit)
     if data.get("__type__") == "PrimitiveResult":
-        value = untag(data)["__value__"]
-        items = [_untagged_pub(item) for item in value.get("pub_results", [])]
+        value = mapping(untag(data, budget)["__value__"], "The PrimitiveResult")
+        pubs = sequence(value.get("pub_results", []), "'pub_results'")
+        items = [tagged_fields(item) for item in pubs]
         metadata = value.get("metadata") or {}
     elif isinstance(data.get("results"), list):
-        items = [(item.get("data") or {}, item.get("metadata") or {}) for item in data["results"]]
-        items = [(_plain_fields(fields, program), meta) for fields, meta in items]
-        metadata = untag(data.get("metadata") or {})
+        results = [mapping(item, "A PUB result") for item in data["results"]]
+        if specs and len(results) != len(specs):
+            raise DecodeError(f"The result has {len(results)} PUB results for {len(specs)} PUBs.")
+        pairs = [(item.get("data") or {}, item.get("metadata") or {}) for item in results]
+        given: list[PubSpec | None] = [*specs] or [None] * len(pairs)
+        items = [
+            (plain_fields(fields, program, spec, budget), meta)
+            for (fields, meta), spec in zip(pairs, given)
+        ]
+        metadata = untag(data.get("metadata") or {}, budget)
     else:
         raise DecodeError("The result has neither a PrimitiveResult nor a 'results' list.")
     if specs and len(items) != len(specs):
         raise DecodeError(f"The result has {len(items)} PUB results for {len(specs)} PUBs.")
+    if not isinstance(metadata, Mapping):
+        raise DecodeError("The result's metadata is not an object.")
     pub_specs: list[PubSpec | None] = list(specs) or [None] * len(items)
     build = _sampler_pub_result if program == "sampler" else _estimator_pub_result
     pub_results = [
@@ -82,35 +114,6 @@ def decode_result(
     return PrimitiveResult(
         pub_results, metadata={**metadata, "version": metadata.get("version", 2)}
     )
-
-
-def _untagged_pub(item: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    if not isinstance(item, Mapping) or "__value__" not in item:
-        raise DecodeError("A pub result is not a tagged object.")
-    value = item["__value__"]
-    data = value.get("data") or {}
-    bin_value = data.get("__value__", data) if isinstance(data, Mapping) else {}
-    fields = {}
-    for name, field in (bin_value.get("fields") or {}).items():
-        if isinstance(field, Mapping) and field.get("__type__") == "BitArray":
-            inner = field["__value__"]
-            fields[name] = BitArray(
-                np.asarray(inner["array"], dtype=np.uint8), int(inner["num_bits"])
-            )
-        else:
-            fields[name] = field
-    return fields, value.get("metadata") or {}
-
-
-def _plain_fields(fields: Mapping[str, Any], program: str) -> dict[str, Any]:
-    if program != "sampler":
-        return dict(fields)
-    out = {}
-    for name, register in fields.items():
-        if not isinstance(register, Mapping) or "samples" not in register:
-            raise DecodeError(f"Register '{name}' has no 'samples'.")
-        out[name] = bitarray_from_hex(register["samples"], int(register["num_bits"]))
-    return out
 
 
 def _wire_field(index: int, fields: Mapping[str, Any], wire: str, name: str) -> Any:
@@ -151,7 +154,13 @@ def _sampler_pub_result(
             if creg.sources:
                 ordered[creg.name] = _gather_bits(index, fields, creg)
             else:
-                ordered[creg.name] = _wire_field(index, fields, creg.wire, creg.name)
+                field = ordered[creg.name] = _wire_field(index, fields, creg.wire, creg.name)
+                if isinstance(field, BitArray) and field.num_bits != creg.size:
+                    fit = "too narrow" if field.num_bits < creg.size else "too wide"
+                    raise DecodeError(
+                        f"PUB {index}: register '{creg.name}' has {field.num_bits} bits where the "
+                        f"circuit declares {creg.size} ({fit})."
+                    )
     else:
         ordered = dict(fields)
     ordered = {name: iq_array(value) for name, value in ordered.items()}

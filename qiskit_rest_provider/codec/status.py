@@ -13,7 +13,9 @@ from typing import Any
 
 from qiskit.providers import JobStatus
 
-__all__ = ["JobState", "FINAL_STATES", "state_from_job", "RAN_TOO_LONG_CODE"]
+from ..exceptions import InvalidResponseError
+
+__all__ = ["JobState", "FINAL_STATES", "state_from_job", "check_job", "RAN_TOO_LONG_CODE"]
 
 RAN_TOO_LONG_CODE = 1305
 
@@ -59,6 +61,50 @@ _EXACT = {
 }
 
 
+_TEXT_FIELDS = ("id", "status", "backend", "session_id", "program_id", "created")
+
+
+def check_job(job: Any) -> dict[str, Any]:
+    """``job`` if it has the shape of a job object from ``GET /jobs/{id}``.
+
+    Only the fields the client reads are checked; unknown fields pass.
+
+    Raises:
+        InvalidResponseError: ``job`` is not an object, or a field has the wrong type.
+    """
+    if not isinstance(job, dict):
+        raise InvalidResponseError(f"A job is a JSON object; the service sent a {_kind(job)}.")
+    state = job.get("state")
+    if state is not None:
+        if not isinstance(state, dict):
+            raise InvalidResponseError(
+                f"A job's 'state' is an object with a 'status'; the service sent a {_kind(state)}."
+            )
+        for name in ("status", "reason"):
+            if state.get(name) is not None and not isinstance(state[name], str):
+                raise InvalidResponseError(f"A job's state.{name} is not a string.")
+    for name in _TEXT_FIELDS:
+        if job.get(name) is not None and not isinstance(job[name], str):
+            raise InvalidResponseError(f"A job's '{name}' is not a string.")
+    tags = job.get("tags")
+    if tags is not None and not (
+        isinstance(tags, list) and all(isinstance(tag, str) for tag in tags)
+    ):
+        raise InvalidResponseError("A job's 'tags' is not a list of strings.")
+    params = job.get("params")
+    if params is not None and not (
+        isinstance(params, dict) and isinstance(params.get("pubs", []), list)
+    ):
+        raise InvalidResponseError("A job's 'params' is not an object with a list of 'pubs'.")
+    return job
+
+
+def _kind(value: Any) -> str:
+    return {str: "string", list: "list", dict: "object", bool: "boolean", int: "number"}.get(
+        type(value), "number" if isinstance(value, float) else "null"
+    )
+
+
 def _reason_code(state: dict[str, Any]) -> Any:
     return state.get("reason_code", state.get("reasonCode"))
 
@@ -75,7 +121,12 @@ def ran_too_long(job: dict[str, Any]) -> bool:
 
 
 def state_from_job(job: dict[str, Any]) -> JobState:
-    """Map a job object from ``GET /jobs/{id}`` to a :class:`JobState`."""
+    """Map a job object from ``GET /jobs/{id}`` to a :class:`JobState`.
+
+    Raises:
+        InvalidResponseError: ``job`` is not a job object (see :func:`check_job`).
+    """
+    check_job(job)
     if ran_too_long(job):
         return JobState.ERROR
     state = job.get("state") or {}

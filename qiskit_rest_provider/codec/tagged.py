@@ -19,7 +19,10 @@ import numpy as np
 from .._compat import ast_safe
 from ..exceptions import DecodeError
 
-__all__ = ["encode_ndarray", "decode_ndarray", "tag", "untag"]
+__all__ = ["encode_ndarray", "decode_ndarray", "tag", "untag", "ArrayBudget"]
+
+DEFAULT_MAX_ARRAY_BYTES = 2**30
+"""Decoded bytes all arrays of one answer may take when the caller knows no tighter bound."""
 
 # Level 1 costs ~10 % of level 6 on incompressible float64 data and loses ~0.1 % in size
 # (research perf-baselines §2b); it is still a standard zlib stream.
@@ -48,19 +51,65 @@ def encode_ndarray(array: np.ndarray) -> dict[str, str]:
     return {"__type__": "ndarray", "__value__": payload}
 
 
-def decode_ndarray(value: Any) -> np.ndarray:
-    """Decode a tagged ``ndarray`` payload (base64 zlib npy, or a plain list/number)."""
+class ArrayBudget:
+    """Bytes that the arrays decoded from one answer may still take.
+
+    A zlib stream expands up to ~1000 times, so a small answer could otherwise ask for
+    gigabytes; decompression stops as soon as the budget is spent.
+    """
+
+    __slots__ = ("remaining",)
+
+    def __init__(self, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> None:
+        self.remaining = max_bytes
+
+    def inflate(self, data: bytes) -> bytes:
+        """zlib-decompress ``data`` into at most ``remaining`` bytes, and spend them."""
+        decoder = zlib.decompressobj()
+        try:
+            raw = decoder.decompress(data, self.remaining + 1)
+        except zlib.error as exc:
+            raise DecodeError(f"Invalid ndarray payload: {exc}") from exc
+        if len(raw) > self.remaining or decoder.unconsumed_tail:
+            raise DecodeError(
+                "An ndarray payload expands beyond what the job's result can hold "
+                f"({self.remaining} bytes left)."
+            )
+        if not decoder.eof:
+            raise DecodeError("Invalid ndarray payload: the zlib stream is truncated.")
+        self.remaining -= len(raw)
+        return raw
+
+
+def decode_ndarray(value: Any, budget: ArrayBudget | None = None) -> np.ndarray:
+    """Decode a tagged ``ndarray`` payload (base64 zlib npy, or a plain list/number).
+
+    Raises:
+        DecodeError: The payload is invalid or expands beyond ``budget``.
+    """
     if isinstance(value, str):
         try:
-            raw = zlib.decompress(base64.b64decode(value, validate=True))
-            return _load_npy(raw)
-        except Exception as exc:  # base64, zlib and npy each raise their own types
+            packed = base64.b64decode(value, validate=True)
+        except ValueError as exc:
             raise DecodeError(f"Invalid ndarray payload: {exc}") from exc
-    return np.asarray(value)
+        raw = (budget or ArrayBudget()).inflate(packed)
+        try:
+            return _load_npy(raw)
+        except Exception as exc:  # npy and ast each raise their own types
+            raise DecodeError(f"Invalid ndarray payload: {exc}") from exc
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise DecodeError(f"Invalid ndarray value: {str(exc)[:200]}") from exc
 
 
 def _load_npy(raw: bytes) -> np.ndarray:
-    return ast_safe(np.load, io.BytesIO(raw), allow_pickle=False)
+    # A fresh stream per attempt: a retry must not read on from where the failed one stopped
+    # ("No data left in file" on a valid payload, seen under 16 concurrent submitters).
+    def load() -> np.ndarray:
+        return np.load(io.BytesIO(raw), allow_pickle=False)  # type: ignore[no-any-return]
+
+    return ast_safe(load)
 
 
 def tag(type_name: str, value: Any) -> dict[str, Any]:
@@ -68,34 +117,59 @@ def tag(type_name: str, value: Any) -> dict[str, Any]:
     return {"__type__": type_name, "__value__": value}
 
 
-def _untag_datetime(value: Any) -> datetime:
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+def _untag_datetime(value: Any, budget: ArrayBudget | None = None) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise DecodeError(f"Invalid datetime: {str(value)[:60]!r}") from exc
+
+
+def _untag_complex(value: Any, budget: ArrayBudget | None = None) -> complex:
+    try:
+        return complex(*value) if isinstance(value, list) else complex(value)
+    except (TypeError, ValueError) as exc:
+        raise DecodeError(f"Invalid complex number: {str(value)[:60]!r}") from exc
+
+
+def _untag_set(value: Any, budget: ArrayBudget | None = None) -> set[Any]:
+    try:
+        return set(value)
+    except TypeError as exc:
+        raise DecodeError(f"Invalid set: {exc}") from exc
 
 
 # Types whose payload is decoded here; containers (PrimitiveResult, DataBin, ...) are rebuilt by
 # codec.results, which needs the PUBs' register names.
-_LEAF_DECODERS: dict[str, Callable[[Any], Any]] = {
+_LEAF_DECODERS: dict[str, Callable[[Any, ArrayBudget | None], Any]] = {
     "ndarray": decode_ndarray,
     "datetime": _untag_datetime,
-    "complex": lambda v: complex(*v) if isinstance(v, list) else complex(v),
-    "set": lambda v: set(v),
+    "complex": _untag_complex,
+    "set": _untag_set,
 }
 
 
-def untag(obj: Any) -> Any:
+def untag(obj: Any, budget: ArrayBudget | None = None) -> Any:
     """Recursively decode leaf tagged values; other tagged objects become ``{"__type__", ...}``.
 
     Unknown tagged types are kept as plain ``{"__type__": ..., "__value__": ...}`` dicts with
-    their payload decoded, so new server types never break decoding.
+    their payload decoded, so new server types never break decoding. ``budget`` bounds the
+    bytes all decoded arrays take together (default: ``DEFAULT_MAX_ARRAY_BYTES``).
+
+    Raises:
+        DecodeError: A leaf payload is invalid, or the arrays exceed the budget.
     """
+    return _untag(obj, budget or ArrayBudget())
+
+
+def _untag(obj: Any, budget: ArrayBudget) -> Any:
     if isinstance(obj, dict):
         type_name = obj.get("__type__")
         if type_name is not None and "__value__" in obj and len(obj) == 2:
-            decoder = _LEAF_DECODERS.get(type_name)
+            decoder = _LEAF_DECODERS.get(type_name) if isinstance(type_name, str) else None
             if decoder is not None:
-                return decoder(obj["__value__"])
-            return {"__type__": type_name, "__value__": untag(obj["__value__"])}
-        return {key: untag(val) for key, val in obj.items()}
+                return decoder(obj["__value__"], budget)
+            return {"__type__": type_name, "__value__": _untag(obj["__value__"], budget)}
+        return {key: _untag(val, budget) for key, val in obj.items()}
     if isinstance(obj, list):
-        return [untag(item) for item in obj]
+        return [_untag(item, budget) for item in obj]
     return obj

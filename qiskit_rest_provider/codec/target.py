@@ -24,8 +24,11 @@ from typing import Any
 
 from qiskit.circuit import ForLoopOp, IfElseOp, SwitchCaseOp, WhileLoopOp
 from qiskit.circuit.library.standard_gates import get_standard_gate_name_mapping
+from qiskit.exceptions import QiskitError
 from qiskit.providers.backend import QubitProperties
 from qiskit.transpiler import InstructionProperties, Target
+
+from ..exceptions import DecodeError
 
 __all__ = ["target_from_json", "faulty_qubits", "faulty_gates", "si_value"]
 
@@ -41,6 +44,9 @@ _CONTROL_FLOW = {
 _FRACTIONAL = frozenset({"rx", "rzz"})
 _PREFIX = {"p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9}
 _TIMING = ("granularity", "min_length", "pulse_alignment", "acquire_alignment")
+# A configuration claiming more qubits than this is not believed (a Target allocates per qubit).
+MAX_QUBITS = 100_000
+_MAX_ALL_PAIRS = 2048
 
 
 def si_value(item: Mapping[str, Any]) -> float | None:
@@ -116,10 +122,44 @@ def target_from_json(
         properties: ``GET /backends/{name}/properties`` (``None``/``{}`` for simulators).
         include_fractional_gates: Keep ``rx``/``rzz``; default: only for simulators.
         filter_faulty: Leave out faulty qubits and gates.
+
+    Raises:
+        DecodeError: The JSON is not a backend's configuration and properties.
     """
-    properties = properties or {}
+    if not isinstance(configuration, dict):
+        raise DecodeError("A backend configuration is a JSON object.")
+    if properties is not None and not isinstance(properties, dict):
+        raise DecodeError("Backend properties are a JSON object.")
+    num_qubits = configuration.get("n_qubits") or configuration.get("num_qubits") or 0
+    if (
+        isinstance(num_qubits, bool)
+        or not isinstance(num_qubits, (int, float))
+        or not (0 <= num_qubits <= MAX_QUBITS and num_qubits == int(num_qubits))
+    ):
+        raise DecodeError(
+            f"The backend configuration's n_qubits {str(num_qubits)[:40]!r} is not "
+            f"a number of qubits between 0 and {MAX_QUBITS}."
+        )
+    try:
+        fractional = include_fractional_gates
+        return _build(configuration, properties or {}, int(num_qubits), fractional, filter_faulty)
+    except DecodeError:
+        raise
+    except (QiskitError, ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        raise DecodeError(
+            "The backend's configuration or properties are malformed "
+            f"({type(exc).__name__}: {str(exc)[:200]})."
+        ) from exc
+
+
+def _build(
+    configuration: dict[str, Any],
+    properties: dict[str, Any],
+    num_qubits: int,
+    include_fractional_gates: bool | None,
+    filter_faulty: bool,
+) -> Target:
     known = get_standard_gate_name_mapping()
-    num_qubits = int(configuration.get("n_qubits") or configuration.get("num_qubits") or 0)
     simulator = bool(configuration.get("simulator"))
     fractional = simulator if include_fractional_gates is None else include_fractional_gates
     supported = set(configuration.get("supported_instructions") or _NON_UNITARY)
@@ -201,4 +241,9 @@ def target_from_json(
 def _all_qargs(width: int, num_qubits: int) -> list[tuple[int, ...]]:
     if width == 1:
         return [(q,) for q in range(num_qubits)]
+    if num_qubits > _MAX_ALL_PAIRS:  # n * (n - 1) pairs: refuse rather than hang
+        raise DecodeError(
+            f"A {num_qubits}-qubit backend with no coupling map would need every qubit pair "
+            "listed; the configuration is not believed."
+        )
     return [(a, b) for a in range(num_qubits) for b in range(num_qubits) if a != b]

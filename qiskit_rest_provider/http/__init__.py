@@ -4,7 +4,7 @@ Knows only ``requests`` and the standard library; nothing here imports Qiskit.
 """
 
 from .auth import AuthProvider, ClassicAuth, IamAuth, StaticBearer
-from .errors import raise_for_response
+from .errors import LoggedOutError, RedirectRefusedError, ResponseTooLargeError, raise_for_response
 from .retry import NO_RETRY, RetryPolicy
 from .transport import Transport
 
@@ -17,4 +17,7 @@ __all__ = [
     "RetryPolicy",
     "Transport",
     "raise_for_response",
+    "LoggedOutError",
+    "RedirectRefusedError",
+    "ResponseTooLargeError",
 ]

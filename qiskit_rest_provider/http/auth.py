@@ -20,8 +20,14 @@ from typing import Any, Protocol
 
 import requests
 
-from ..exceptions import ApiConnectionError, AuthenticationError, BadRequestError
-from .errors import raise_for_response
+from ..exceptions import (
+    ApiConnectionError,
+    AuthenticationError,
+    BadRequestError,
+    InvalidResponseError,
+)
+from .errors import LoggedOutError, raise_for_response, response_json
+from .exchange import bounded_session, exchange
 from .unreachable import unreachable_message
 
 __all__ = ["AuthProvider", "IamAuth", "ClassicAuth", "StaticBearer", "jwt_lifetime"]
@@ -30,6 +36,49 @@ logger = logging.getLogger(__name__)
 
 _GRANT = "urn:ibm:params:oauth:grant-type:apikey"
 _AUTH_TIMEOUT = (5.0, 60.0)
+_AUTH_MAX_BYTES = 2**20  # a token answer is a few kB
+LOGGED_OUT = "This service was logged out; create a new RuntimeService to send requests again."
+
+
+def _auth_post(
+    session: requests.Session,
+    url: str,
+    verify: bool | str,
+    proxies: dict[str, str] | None,
+    **kwargs: Any,
+) -> requests.Response:
+    """POST to an auth endpoint: bounded in time and size, redirects within the origin only.
+
+    A redirect elsewhere would otherwise re-send the form (with the API key) or the token.
+    """
+    prepared = session.prepare_request(requests.Request("POST", url, **kwargs))
+
+    def settings(target: str) -> dict[str, Any]:
+        return session.merge_environment_settings(target, dict(proxies or {}), None, verify, None)
+
+    return exchange(
+        session,
+        prepared,
+        timeout=_AUTH_TIMEOUT,
+        deadline=time.monotonic() + sum(_AUTH_TIMEOUT),
+        max_bytes=_AUTH_MAX_BYTES,
+        settings=settings,
+    )
+
+
+def _field(body: dict[str, Any], name: str, what: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value:
+        raise InvalidResponseError(f"The {what} answer has no '{name}' string.")
+    return value
+
+
+def _seconds(value: Any, default: float) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return seconds if 0 < seconds < float("inf") else default
 
 
 class AuthProvider(Protocol):
@@ -97,7 +146,7 @@ class IamAuth:
             raise AuthenticationError("An API key is required; pass token=... or save an account.")
         self._api_key = api_key
         self._token_url = token_url
-        self._session = session or requests.Session()
+        self._session = bounded_session(session)
         self._verify = verify
         self._proxies = proxies
         self._cache = _CachedToken()
@@ -108,13 +157,13 @@ class IamAuth:
     def _fetch(self) -> tuple[str, float]:
         logger.debug("requesting an IAM access token from %s", self._token_url)
         try:
-            response = self._session.post(
+            response = _auth_post(
+                self._session,
                 self._token_url,
+                self._verify,
+                self._proxies,
                 data={"grant_type": _GRANT, "apikey": self._api_key, "response_type": "cloud_iam"},
                 headers={"Accept": "application/json"},
-                timeout=_AUTH_TIMEOUT,
-                verify=self._verify,
-                proxies=self._proxies,
             )
         except requests.RequestException as exc:
             raise ApiConnectionError(
@@ -125,15 +174,15 @@ class IamAuth:
         except BadRequestError as exc:
             # IAM answers an unknown or revoked API key with 400 (BXNIM0415E), not 401.
             raise exc.recast(AuthenticationError, f"{exc.message} Check the API key.") from None
-        body = response.json()
-        token = body["access_token"]
+        body = response_json(response)
+        token = _field(body, "access_token", "IAM token")
         now = time.time()
         lifetime = jwt_lifetime(token)
         if lifetime is not None:
             iat, exp = lifetime
             refresh_at = exp - 0.2 * (exp - iat)  # the IBM SDK's policy: renew at 80 % of TTL
         else:
-            refresh_at = now + 0.8 * float(body.get("expires_in", 3600))
+            refresh_at = now + 0.8 * _seconds(body.get("expires_in"), 3600.0)
         return token, min(refresh_at, now + 3600)
 
     def headers(self) -> dict[str, str]:
@@ -162,23 +211,19 @@ class ClassicAuth:
             raise AuthenticationError("An API token is required for the Classic channel.")
         self._api_token = api_token
         self._auth_url = auth_url.rstrip("/")
-        self._session = session or requests.Session()
+        self._session = bounded_session(session)
         self._verify = verify
         self._proxies = proxies
         self._cache = _CachedToken()
+        self._logged_out = False
 
     def __repr__(self) -> str:
         return f"ClassicAuth(auth_url={self._auth_url!r})"
 
     def _post(self, path: str, **kwargs: Any) -> requests.Response:
         try:
-            return self._session.post(
-                self._auth_url + path,
-                timeout=_AUTH_TIMEOUT,
-                verify=self._verify,
-                proxies=self._proxies,
-                **kwargs,
-            )
+            url = self._auth_url + path
+            return _auth_post(self._session, url, self._verify, self._proxies, **kwargs)
         except requests.RequestException as exc:
             raise ApiConnectionError(
                 unreachable_message("the login service", self._auth_url + path, exc)
@@ -187,12 +232,18 @@ class ClassicAuth:
     def _fetch(self) -> tuple[str, float]:
         response = self._post("/users/loginWithToken", json={"apiToken": self._api_token})
         raise_for_response(response)
-        body = response.json()
-        ttl = float(body.get("ttl") or 1209600)
-        return body["id"], time.time() + 0.8 * ttl
+        body = response_json(response)
+        token = _field(body, "id", "loginWithToken")
+        return token, time.time() + 0.8 * _seconds(body.get("ttl"), 1209600.0)
 
     def headers(self) -> dict[str, str]:
-        """``x-access-token: <id>`` from ``loginWithToken``."""
+        """``x-access-token: <id>`` from ``loginWithToken``.
+
+        Raises:
+            LoggedOutError: after :meth:`logout`; the saved API token is not used again.
+        """
+        if self._logged_out:
+            raise LoggedOutError(LOGGED_OUT)
         return {"x-access-token": self._cache.get(self._fetch)}
 
     def invalidate(self, used: dict[str, str]) -> bool:
@@ -200,7 +251,8 @@ class ClassicAuth:
         return self._cache.drop(used.get("x-access-token"))
 
     def logout(self) -> None:
-        """Invalidate the access token on the server (``POST /users/logout``)."""
+        """Invalidate the access token (``POST /users/logout``); never log in again after it."""
+        self._logged_out = True
         token = self._cache._token  # noqa: SLF001 - our own cache
         if token is None:
             return

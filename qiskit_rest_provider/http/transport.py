@@ -15,7 +15,13 @@ from requests.__version__ import __version__ as requests_version
 from ..exceptions import ApiConnectionError, ApiTimeoutError
 from ..version import __version__
 from .auth import AuthProvider
-from .errors import raise_for_response, retry_after_seconds
+from .errors import raise_for_response, response_json, retry_after_seconds
+from .exchange import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RESULT_BYTES,
+    bounded_session,
+    exchange,
+)
 from .retry import RetryPolicy
 from .unreachable import is_refused, unreachable_message
 
@@ -48,7 +54,14 @@ class Transport:
         verify: TLS verification, as in ``requests``.
         proxies: ``requests`` proxies mapping.
         retry: Retry policy.
-        session: Share an existing ``requests.Session``.
+        session: Share an existing ``requests.Session`` (its plain adapters are replaced by
+            deadline-aware ones).
+        max_response_bytes: Largest answer accepted, counted after decompression.
+        max_result_bytes: Largest job result accepted when the job's own size is unknown.
+
+    Every attempt must end within ``connect + read`` seconds in all (not only between two
+    bytes), or by the caller's ``deadline`` if that is sooner; redirects are followed only
+    within the same origin.
     """
 
     def __init__(
@@ -63,16 +76,25 @@ class Transport:
         proxies: dict[str, str] | None = None,
         retry: RetryPolicy | None = None,
         session: requests.Session | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = auth
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
-        self.session = session or requests.Session()
+        self.session = bounded_session(session)
+        self.max_response_bytes = max_response_bytes
+        self.max_result_bytes = max_result_bytes
         self._verify = verify
         self._proxies = proxies
         self._settings: dict[tuple[Any, ...], dict[str, Any]] = {}
-        self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        # Only encodings this client decompresses itself, while counting (exchange.py).
+        self._headers = {
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+            "Accept-Encoding": "gzip, deflate",
+        }
         if instance:
             self._headers["Service-CRN"] = instance
         if api_version:
@@ -91,6 +113,8 @@ class Transport:
         timeout: tuple[float, float] | None = None,
         idempotent: bool = False,
         retry: RetryPolicy | None = None,
+        deadline: float | None = None,
+        max_bytes: int | None = None,
     ) -> requests.Response:
         """Send one logical request; retries transient failures, raises typed errors.
 
@@ -103,9 +127,12 @@ class Transport:
             idempotent: Repeating the request is harmless even if it reached the server.
             retry: This call's policy instead of the transport's (``NO_RETRY`` when the caller
                 runs its own retry loop, as job creation does).
+            deadline: ``time.monotonic()`` value by which the request, retries included, must
+                be done (e.g. from ``result(timeout=...)``).
+            max_bytes: Largest answer accepted (default ``max_response_bytes``).
 
         Returns:
-            The successful response.
+            The successful response, its body read.
         """
         url = f"{self.base_url}/{path.lstrip('/')}"
         query = {k: v for k, v in (params or {}).items() if v is not None}
@@ -119,11 +146,26 @@ class Transport:
         reauthenticated = False
         attempt = 0
         policy = self.retry if retry is None else retry
+        timeout = timeout or self.timeout
+        limit = self.max_response_bytes if max_bytes is None else max_bytes
         while True:
             auth_headers = self.auth.headers()
+            attempt_deadline = time.monotonic() + sum(timeout)
+            if deadline is not None:
+                if attempt_deadline - sum(timeout) >= deadline:
+                    where = url.split("?", 1)[0]
+                    raise ApiTimeoutError(f"{method} {where}: its deadline passed before sending.")
+                attempt_deadline = min(attempt_deadline, deadline)
             try:
                 response = self._send(
-                    method, url, query, data, {**headers, **auth_headers}, timeout or self.timeout
+                    method,
+                    url,
+                    query,
+                    data,
+                    {**headers, **auth_headers},
+                    timeout,
+                    attempt_deadline,
+                    limit,
                 )
             except requests.RequestException as exc:
                 sent = not isinstance(exc, requests.ConnectTimeout) and not _refused(exc)
@@ -151,7 +193,12 @@ class Transport:
             ):
                 hint = retry_after_seconds(response) if status is not None else None
                 delay = policy.delay(attempt - 1, hint)
-            if delay is None or waited + delay > policy.max_total:
+            late = (
+                deadline is not None
+                and delay is not None
+                and (time.monotonic() + delay >= deadline)
+            )
+            if delay is None or waited + delay > policy.max_total or late:
                 if error is not None:
                     raise error
                 raise_for_response(response)
@@ -168,8 +215,10 @@ class Transport:
         data: bytes | None,
         headers: dict[str, str],
         timeout: tuple[float, float],
+        deadline: float,
+        max_bytes: int,
     ) -> requests.Response:
-        """What ``Session.request`` does, with its environment lookup cached.
+        """What ``Session.request`` does, bounded, with its environment lookup cached.
 
         ``Session.request`` scans the whole process environment twice per call to find proxy
         settings (a third of a request's client time in a large environment). The merged
@@ -180,12 +229,18 @@ class Transport:
         prepared = session.prepare_request(
             requests.Request(method, url, params=params, data=data, headers=headers)
         )
-        settings = self._merged_settings(session, prepared.url or url)
-        return session.send(
+
+        def settings(target: str) -> dict[str, Any]:
+            merged = self._merged_settings(session, target)
+            return {**merged, "proxies": dict(merged["proxies"])}
+
+        return exchange(
+            session,
             prepared,
             timeout=timeout,
-            allow_redirects=True,
-            **{**settings, "proxies": dict(settings["proxies"])},
+            deadline=deadline,
+            max_bytes=max_bytes,
+            settings=settings,
         )
 
     def _merged_settings(self, session: requests.Session, url: str) -> dict[str, Any]:
@@ -211,8 +266,8 @@ class Transport:
         return settings
 
     def get_json(self, path: str, **kwargs: Any) -> Any:
-        """GET and parse JSON."""
-        return self.request("GET", path, **kwargs).json()
+        """GET and parse a JSON object (``InvalidResponseError`` if it is not one)."""
+        return response_json(self.request("GET", path, **kwargs))
 
 
 def _refused(exc: requests.RequestException) -> bool:

@@ -12,8 +12,8 @@ from qiskit.primitives import BasePrimitiveJob, PrimitiveResult
 
 from ..api import JobsApi
 from ..codec.pubs import PubSpec, spec_from_wire
-from ..codec.results import decode_result
-from ..codec.status import FINAL_STATES, JobState, ran_too_long, state_from_job
+from ..codec.results import decode_result, result_budget
+from ..codec.status import FINAL_STATES, JobState, check_job, ran_too_long, state_from_job
 from ..exceptions import (
     InvalidStateError,
     JobCancelledError,
@@ -21,6 +21,7 @@ from ..exceptions import (
     JobMaxTimeoutError,
     JobTimeoutError,
 )
+from .deadlines import bounded
 from .job_attributes import JobAttributes
 from .polling import PollPolicy
 from .progress import with_progress
@@ -85,6 +86,7 @@ class RuntimeJob(JobAttributes, BasePrimitiveJob[PrimitiveResult, JobState]):
     # ------------------------------------------------------------------ status
 
     def _absorb(self, job: dict[str, Any]) -> JobState:
+        check_job(job)
         with self._lock:
             self._job_data.update(job)
             self._backend_name = job.get("backend") or self._backend_name
@@ -95,10 +97,10 @@ class RuntimeJob(JobAttributes, BasePrimitiveJob[PrimitiveResult, JobState]):
                 self._state = state_from_job(job)
             return self._state
 
-    def _refresh(self) -> JobState:
+    def _refresh(self, deadline: float | None = None) -> JobState:
         if self._state in FINAL_STATES:
             return self._state
-        return self._absorb(self._api.get(self._job_id))
+        return self._absorb(self._api.get(self._job_id, deadline=deadline))
 
     def status(self) -> JobState:
         """The job's state (one ``GET /jobs/{id}`` unless it is already final)."""
@@ -175,6 +177,7 @@ class RuntimeJob(JobAttributes, BasePrimitiveJob[PrimitiveResult, JobState]):
             JobFailureError: The service kept reporting a status nobody knows.
         """
         start = time.monotonic()
+        deadline = None if timeout is None else start + timeout
         unknown_since: float | None = None
         delays = self._poll.delays()
         submitted, self._submitted_at = self._submitted_at, None
@@ -184,8 +187,9 @@ class RuntimeJob(JobAttributes, BasePrimitiveJob[PrimitiveResult, JobState]):
                 first = min(first, timeout)
             if first > 0:
                 time.sleep(first)
+        poll = lambda: self._refresh(deadline)  # noqa: E731 - one deadline for every poll
         while True:
-            state = self._refresh()
+            state: JobState = bounded(self._job_id, poll, deadline, timeout)
             if callback is not None:
                 callback(self._job_id, state)
             if state in FINAL_STATES:
@@ -227,29 +231,42 @@ class RuntimeJob(JobAttributes, BasePrimitiveJob[PrimitiveResult, JobState]):
         """
         if self._result is not None:
             return self._result
+        deadline = None if timeout is None else time.monotonic() + timeout
         state = self.wait_for_final_state(timeout, progress=progress)
         with self._lock:
             if self._result is not None:
                 return self._result
             if state is not JobState.DONE:
                 raise self._failure(state)
+            # What the job asked for bounds what its result may weigh (None: the default cap).
+            specs = bounded(self._job_id, lambda: self._decode_specs(deadline), deadline, timeout)
+            budget = result_budget(self._program, specs) if specs else None
             # A result can lag just behind the Completed status; a private job's result can
             # be read only once, so its 204 is final.
-            body = self._api.results(self._job_id, lagging=not self._job_data.get("private"))
+            lagging = not self._job_data.get("private")
+            body: bytes | None = bounded(
+                self._job_id,
+                lambda: self._api.results(
+                    self._job_id, lagging=lagging, deadline=deadline, max_bytes=budget
+                ),
+                deadline,
+                timeout,
+            )
             if body is None:
                 raise JobFailureError(
                     f"Job {self._job_id} completed but the service returned no result (it may "
                     "have been a private job whose result was already read).",
                     job_id=self._job_id,
                 )
-            self._result = decode_result(body, self._program, self._decode_specs())
+            self._result = decode_result(body, self._program, specs)
             return self._result
 
-    def _decode_specs(self) -> list[PubSpec]:
+    def _decode_specs(self, deadline: float | None = None) -> list[PubSpec]:
         if self._specs is None:
             params = self._job_data.get("params")
             if not params or "pubs" not in params:
-                params = self._api.get(self._job_id, exclude_params=False).get("params") or {}
+                job = self._api.get(self._job_id, exclude_params=False, deadline=deadline)
+                params = check_job(job).get("params") or {}
             self._specs = [spec_from_wire(self._program, pub) for pub in params.get("pubs", [])]
         return self._specs
 

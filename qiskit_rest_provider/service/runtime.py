@@ -147,7 +147,7 @@ class RuntimeService(BackendQueries, JobQueries, InstanceDirectory):
         return self._account.to_saved_format()
 
     def logout(self) -> None:
-        """Invalidate the access token on the server and forget it locally."""
+        """Invalidate the token on the server; Classic: later calls raise ``LoggedOutError``."""
         auth = self.transport.auth
         if isinstance(auth, ClassicAuth):
             auth.logout()

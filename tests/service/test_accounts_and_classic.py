@@ -7,6 +7,7 @@ from qiskit import QuantumCircuit
 
 from qiskit_rest_provider import RuntimeService, SamplerV2
 from qiskit_rest_provider.exceptions import AccountError
+from qiskit_rest_provider.http import LoggedOutError
 
 from .conftest import new_crn
 
@@ -75,8 +76,9 @@ def test_classic_logout_invalidates_the_token(classic):
         classic.transport.base_url + "/jobs", headers={"x-access-token": token}, timeout=10
     )
     assert response.status_code == 401
-    # The client itself logs in again on its next call.
-    classic.jobs()
+    # The service object is done: no silent login with the saved API token.
+    with pytest.raises(LoggedOutError, match="logged out; create a new RuntimeService"):
+        classic.jobs()
 
 
 def test_no_credentials_is_refused_before_any_request(noiseless):

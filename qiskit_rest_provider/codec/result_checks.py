@@ -16,7 +16,7 @@ from qiskit.primitives import BitArray
 from ..exceptions import DecodeError
 from .bits import bitarray_from_hex
 from .pubs import PubSpec
-from .tagged import ArrayBudget
+from .tagged import DEFAULT_MAX_ARRAY_BYTES, ArrayBudget, untag
 
 __all__ = [
     "MAX_NUM_BITS",
@@ -27,6 +27,7 @@ __all__ = [
     "leading_lengths",
     "plain_fields",
     "tagged_fields",
+    "read_pub_items",
 ]
 
 # Without a PUB to compare with, a register wider than this is not believed (IBM's largest
@@ -158,3 +159,38 @@ def tagged_fields(item: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         else:
             fields[name] = field
     return fields, value.get("metadata") or {}
+
+
+def read_pub_items(
+    data: Mapping[str, Any], program: str, specs: Sequence[PubSpec]
+) -> tuple[list[tuple[dict[str, Any], Any]], Mapping[str, Any]]:
+    """Each PUB's ``(fields, metadata)`` and the result's metadata, from either format.
+
+    Sizes are checked against ``specs`` before anything is allocated; every array decoded
+    from the answer draws on one budget (:func:`result_budget`).
+    """
+    limit = result_budget(program, specs) if specs else None
+    budget = ArrayBudget(DEFAULT_MAX_ARRAY_BYTES if limit is None else limit)
+    if data.get("__type__") == "PrimitiveResult":
+        value = mapping(untag(data, budget)["__value__"], "The PrimitiveResult")
+        pubs = sequence(value.get("pub_results", []), "'pub_results'")
+        items = [tagged_fields(item) for item in pubs]
+        metadata = value.get("metadata") or {}
+    elif isinstance(data.get("results"), list):
+        results = [mapping(item, "A PUB result") for item in data["results"]]
+        if specs and len(results) != len(specs):
+            raise DecodeError(f"The result has {len(results)} PUB results for {len(specs)} PUBs.")
+        pairs = [(item.get("data") or {}, item.get("metadata") or {}) for item in results]
+        given: list[PubSpec | None] = [*specs] or [None] * len(pairs)
+        items = [
+            (plain_fields(fields, program, spec, budget), meta)
+            for (fields, meta), spec in zip(pairs, given)
+        ]
+        metadata = untag(data.get("metadata") or {}, budget)
+    else:
+        raise DecodeError("The result has neither a PrimitiveResult nor a 'results' list.")
+    if specs and len(items) != len(specs):
+        raise DecodeError(f"The result has {len(items)} PUB results for {len(specs)} PUBs.")
+    if not isinstance(metadata, Mapping):
+        raise DecodeError("The result's metadata is not an object.")
+    return items, metadata

@@ -23,9 +23,9 @@ from qiskit.primitives import BitArray, DataBin, PrimitiveResult, PubResult, Sam
 from ..exceptions import DecodeError
 from .bits import bitarray_from_hex, bitarray_to_hex, iq_array
 from .pubs import PubSpec
-from .result_checks import mapping, plain_fields, result_budget, sequence, tagged_fields
+from .result_checks import read_pub_items, result_budget
 from .spans import decode_metadata
-from .tagged import DEFAULT_MAX_ARRAY_BYTES, ArrayBudget, encode_ndarray, tag, untag
+from .tagged import encode_ndarray, tag
 
 __all__ = [
     "decode_result",
@@ -80,30 +80,7 @@ def _decode(
         raise DecodeError(f"The result is not JSON: {exc}") from exc
     if not isinstance(data, Mapping):
         raise DecodeError("The result is not a JSON object.")
-    limit = result_budget(program, specs) if specs else None
-    budget = ArrayBudget(DEFAULT_MAX_ARRAY_BYTES if limit is None else limit)
-    if data.get("__type__") == "PrimitiveResult":
-        value = mapping(untag(data, budget)["__value__"], "The PrimitiveResult")
-        pubs = sequence(value.get("pub_results", []), "'pub_results'")
-        items = [tagged_fields(item) for item in pubs]
-        metadata = value.get("metadata") or {}
-    elif isinstance(data.get("results"), list):
-        results = [mapping(item, "A PUB result") for item in data["results"]]
-        if specs and len(results) != len(specs):
-            raise DecodeError(f"The result has {len(results)} PUB results for {len(specs)} PUBs.")
-        pairs = [(item.get("data") or {}, item.get("metadata") or {}) for item in results]
-        given: list[PubSpec | None] = [*specs] or [None] * len(pairs)
-        items = [
-            (plain_fields(fields, program, spec, budget), meta)
-            for (fields, meta), spec in zip(pairs, given)
-        ]
-        metadata = untag(data.get("metadata") or {}, budget)
-    else:
-        raise DecodeError("The result has neither a PrimitiveResult nor a 'results' list.")
-    if specs and len(items) != len(specs):
-        raise DecodeError(f"The result has {len(items)} PUB results for {len(specs)} PUBs.")
-    if not isinstance(metadata, Mapping):
-        raise DecodeError("The result's metadata is not an object.")
+    items, metadata = read_pub_items(data, program, specs)
     pub_specs: list[PubSpec | None] = list(specs) or [None] * len(items)
     build = _sampler_pub_result if program == "sampler" else _estimator_pub_result
     pub_results = [

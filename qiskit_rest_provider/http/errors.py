@@ -164,9 +164,9 @@ def response_json(response: requests.Response, expect: type | None = dict) -> An
             f"({kind[:80]}, {len(response.content)} bytes)."
         ) from None
     if expect is not None and not isinstance(body, expect):
+        wanted = "an object" if expect is dict else f"a {expect.__name__}"
         raise InvalidResponseError(
-            f"{where} answered with a JSON {type(body).__name__} where the API defines a JSON "
-            f"{'object' if expect is dict else expect.__name__}."
+            f"{where} answered with JSON {type(body).__name__}, not {wanted} as the API defines."
         )
     return body
 

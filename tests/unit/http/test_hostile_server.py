@@ -400,7 +400,7 @@ def test_a_non_json_job_status_is_a_typed_error():
         ({"id": "j1", "state": {"status": 3}}, r"state.status is not a string"),
         ({"id": 7, "state": {"status": "Running"}}, "'id' is not a string"),
         ({"id": "j1", "tags": "abc"}, "'tags' is not a list of strings"),
-        ([], "JSON list where the API defines a JSON object"),
+        ([], "JSON list, not an object as the API defines"),
     ],
 )
 def test_malformed_job_objects_are_typed_errors(answer, message):

@@ -175,11 +175,16 @@ class JobAttributes:
         return self._backend
 
     def properties(self, refresh: bool = False) -> Any:
-        """The backend's properties as of the job's creation (``None`` without a backend)."""
+        """The backend's calibration when the job started running (else when it was created).
+
+        ``None`` without a backend or on a simulator, as qiskit-ibm-runtime.
+        """
         backend = self.backend()
-        if backend is None:
+        if backend is None or getattr(backend, "simulator", False):
             return None
-        return backend.properties(refresh=refresh, datetime=self.creation_date)
+        running = (self.metrics().get("timestamps") or {}).get("running")
+        moment = parse_datetime(running) or self.creation_date
+        return backend.properties(refresh=refresh, datetime=moment)
 
     def logs(self) -> str:
         """The job's log text."""

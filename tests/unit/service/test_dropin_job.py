@@ -149,3 +149,19 @@ def test_parse_datetime():
     naive = parse_datetime("2026-01-01T00:00:00")
     assert naive == datetime(2026, 1, 1, tzinfo=timezone.utc) and naive.tzinfo is not None
     assert parse_datetime("2026-01-01T01:00:00+01:00") == datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def test_properties_are_those_in_force_when_the_job_ran(service, mocked):
+    from responses.matchers import query_param_matcher as qpm
+
+    conf = {**SIM_CONF, "backend_name": "dev", "simulator": False}
+    mocked.get(f"{API}/jobs/j1", json={**JOB, "backend": "dev"})
+    mocked.get(f"{API}/backends/dev/configuration", json=conf)
+    mocked.get(f"{API}/jobs/j1/metrics", json={"timestamps": {"running": "2026-03-04T05:07:00Z"}})
+    props = mocked.get(
+        f"{API}/backends/dev/properties",
+        json={"backend_name": "dev", "qubits": [], "gates": []},
+        match=[qpm({"updated_before": "2026-03-04T05:07:00+00:00"})],
+    )
+    assert service.job("j1").properties().to_dict()["backend_name"] == "dev"
+    assert props.call_count == 1

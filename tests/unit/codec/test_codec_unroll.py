@@ -1,5 +1,6 @@
 """Unrolling what the exporter refuses, and overlapping registers: exact, at the codec level."""
 
+import math
 import warnings
 
 import numpy as np
@@ -353,3 +354,38 @@ def test_a_zero_qubit_sub_circuit_contributes_its_phase():
     out = unroll(qc)
     assert [inst.name for inst in out.data] == ["h"]
     assert out.global_phase == pytest.approx(0.5)
+
+
+def _general_path(qc):
+    """The same circuit, with a register name the fast writer leaves to the exporter."""
+    qc.add_register(ClassicalRegister(1, "if"))
+    return qc
+
+
+@pytest.mark.parametrize("angle", [math.pi / 4 + 1e-10, 1e-12, 2.5e-9])
+def test_general_path_angles_are_lossless(angle):
+    qc = QuantumCircuit(1)
+    qc.append(QFTGate(1), [0])
+    qc.rz(angle, 0)
+    qc = _general_path(qc)
+    loaded = _loaded(export_circuit(qc).qasm)
+    assert loaded.data[-1].operation.params[0] == angle
+
+
+def test_general_path_transpiled_circuits_keep_full_width():
+    backend = GenericBackendV2(5, seed=3)
+    qc = QuantumCircuit(2, 1)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.measure(1, 0)
+    isa = _general_path(generate_preset_pass_manager(0, backend=backend, seed_transpiler=1).run(qc))
+    assert isa.layout is not None
+    export = export_circuit(isa)
+    assert _loaded(export.qasm).num_qubits == 5 == export.num_qubits
+
+
+def test_a_register_map_shorter_than_the_registers_is_a_decode_error():
+    qc, _ = _aliased()
+    text = export_circuit(qc).qasm.replace('"map":[0,', '"map":[', 1)
+    with pytest.raises(DecodeError, match="register map"):
+        spec_from_wire("sampler", [text])

@@ -83,7 +83,7 @@ def _serve(conn: connection.Connection, backends: dict[str, Any], limit_bytes: i
             request = json.loads(conn.recv_bytes())
         except (EOFError, OSError):
             return
-        conn.send_bytes(json.dumps(_run(engine, backends, request)).encode())
+        conn.send_bytes(_encode(_run(engine, backends, request)))
 
 
 _BELL = (
@@ -101,6 +101,21 @@ def _warm_up(engine: Any, backends: dict[str, Any]) -> None:
         params = {"pubs": [pub], "version": 2}
         request = {"program": program, "params": params, "backend": name, "seed": 1}
         _run(engine, backends, {**request, "noiseless": True})
+
+
+def _encode(answer: dict[str, Any]) -> bytes:
+    # A result travels as its own bytes after a marker, not re-escaped inside another JSON text.
+    if "body" in answer:
+        body: str = answer["body"]
+        return b"B" + body.encode("utf-8", "surrogatepass")
+    return b"E" + json.dumps(answer).encode()
+
+
+def _decode(raw: bytes) -> dict[str, Any]:
+    if raw[:1] == b"B":
+        return {"body": raw[1:].decode("utf-8", "surrogatepass")}
+    answer: dict[str, Any] = json.loads(raw[1:])
+    return answer
 
 
 def _run(engine: Any, backends: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
@@ -228,7 +243,7 @@ class WorkerProcess:
         try:
             if not self._conn.poll(timeout):
                 return None
-            answer: dict[str, Any] = json.loads(self._conn.recv_bytes())
+            answer = _decode(self._conn.recv_bytes())
         except (EOFError, OSError):
             code = self._reap()
             raise WorkerDied(f"exit code {code}") from None

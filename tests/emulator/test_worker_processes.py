@@ -100,10 +100,8 @@ def test_a_job_over_the_memory_ceiling_fails_clearly_and_the_worker_recovers(mak
 def test_a_job_under_the_ceiling_runs(make_server):
     server = make_server(workers=1, max_job_memory_mb=64)
     api = Api(server.url)
-    job = api.wait(
-        api.submit(estimator(WIDE.replace("qubit[24]", "qubit[16]").split("cx q[15]")[0], 16)),
-        timeout=120,
-    )
+    narrow = WIDE.replace("qubit[24]", "qubit[16]").split("cx q[15]")[0]
+    job = api.wait(api.submit(estimator(narrow, 16)), timeout=120)
     assert job["status"] == "Completed", job["state"]
 
 
@@ -200,3 +198,20 @@ def test_the_watch_loop_returns_the_answer_and_respects_the_limit():
     worker.answer = lambda timeout: next(answers)  # type: ignore[method-assign]
     worker.job_bytes = lambda: 5  # type: ignore[method-assign]  # at the limit, not over
     assert worker.run({}, lambda: False) == {"body": "{}"}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"body": '{"results": [1.5, "\\u00e9"]}'},
+        {"body": "plain text é \ud800"},
+        {"error": "PUB 0: bad", "code": 1002},
+        {"error": "memory", "code": None},
+    ],
+)
+def test_answers_cross_the_pipe_unchanged(answer):
+    from qiskit_rest_provider.emulator.workers import _decode, _encode
+
+    raw = _encode(answer)
+    assert raw[:1] == (b"B" if "body" in answer else b"E")
+    assert _decode(raw) == answer

@@ -2,10 +2,11 @@
 
 Runs the emulator as users do (its own process, started from the command line) with 1 and
 then N workers, and prints jobs/s side by side for many small jobs (Bell, 100 shots) and for
-a few big ones (exact 18-qubit estimator, 20 layers), plus how long after a cancel the job's
-process is gone and how far past its limit a too-long job is stopped. No assertions.
+a few big ones (exact 16-qubit estimator, 20 layers of h, t, cx), plus how long after a
+cancel the job is Cancelled and how far past its limit a too-long job is stopped (server
+timestamps). No assertions.
 
-    python benchmarks/bench_workers.py [--workers 2] [--small 200] [--big 8]
+    python benchmarks/bench_workers.py [--workers 2] [--small 100] [--big 6]
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def layered(width: int, layers: int) -> str:
     lines = ["OPENQASM 3.0;", 'include "stdgates.inc";', f"qubit[{width}] q;"]
     for _ in range(layers):
         lines += [f"h q[{i}];" for i in range(width)]
+        lines += [f"t q[{i}];" for i in range(width)]
         lines += [f"cx q[{i}], q[{i + 1}];" for i in range(width - 1)]
     return "\n".join(lines) + "\n"
 
@@ -39,12 +41,17 @@ SMALL = {"program_id": "sampler", "backend": SIM, "params": {"pubs": [[BELL, Non
 BIG = {
     "program_id": "estimator",
     "backend": SIM,
-    "params": {"pubs": [[layered(18, 20), "Z" * 18]], "version": 2},
+    "params": {"pubs": [[layered(16, 20), "Z" * 16]], "version": 2},
 }
+#: Bound to 5,000 parameter values: runs for minutes unless stopped.
+SWEEP = "\n".join(
+    ["OPENQASM 3.0;", 'include "stdgates.inc";', "input float[64] a;", "qubit[16] q;"]
+    + ([f"rx(a) q[{i}];" for i in range(16)] + [f"cx q[{i}], q[{i + 1}];" for i in range(15)]) * 10
+)
 HEAVY = {
     "program_id": "estimator",
     "backend": SIM,
-    "params": {"pubs": [[layered(22, 100), "Z" * 22]], "version": 2},
+    "params": {"pubs": [[SWEEP, "Z" * 16, [[0.001 * k] for k in range(5000)]]], "version": 2},
 }
 
 
@@ -121,8 +128,8 @@ def stop_latencies(client: Client) -> tuple[float, float]:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--small", type=int, default=200)
-    p.add_argument("--big", type=int, default=8)
+    p.add_argument("--small", type=int, default=100)
+    p.add_argument("--big", type=int, default=6)
     args = p.parse_args()
     figures = {}
     for workers in (1, args.workers):
@@ -140,7 +147,7 @@ def main() -> None:
         f"({many[0] / one[0]:.2f}x)"
     )
     print(
-        f"  big jobs (exact 18-qubit estimator, 20 layers) x{args.big}: {one[1]:.2f} vs "
+        f"  big jobs (exact 16-qubit estimator, 20 layers) x{args.big}: {one[1]:.2f} vs "
         f"{many[1]:.2f} jobs/s ({many[1] / one[1]:.2f}x)"
     )
     print(f"  cancel -> Cancelled: {one[2] * 1000:.0f} / {many[2] * 1000:.0f} ms")

@@ -38,13 +38,16 @@ def test_unknown_option_is_a_type_error():
 
 
 def test_keep_alive_requests_are_not_delayed_by_nagle(api):
-    # Without TCP_NODELAY each keep-alive answer waits ~40 ms for the delayed ACK.
+    # Without TCP_NODELAY *every* keep-alive answer waits ~40 ms for the delayed ACK. The
+    # fastest of 20 requests tells that apart from a merely busy machine (which slows some
+    # requests, not all), so this is a behaviour check, not a speed target.
     api.get("/backends/ibmq_qasm_simulator/status")
-    started = time.perf_counter()
+    times = []
     for _ in range(20):
+        started = time.perf_counter()
         assert api.get("/backends/ibmq_qasm_simulator/status").status_code == 200
-    per_request = (time.perf_counter() - started) / 20
-    assert per_request < 0.02, f"{per_request * 1000:.1f} ms per request"
+        times.append(time.perf_counter() - started)
+    assert min(times) < 0.03, f"fastest request {min(times) * 1000:.1f} ms"
 
 
 def test_command_line_prints_url_and_stops_on_sigint():

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import errors
@@ -113,6 +113,7 @@ class HotRoutes:
         request = Request(scope, receive)
         classic = match[1] == "/runtime"
         deferred: list[str] = []  # jobs to hand to the workers once the answer is out
+        response: Response
         try:
             who = await (classic_principal if classic else current_principal)(request)
             if match[2] is None:

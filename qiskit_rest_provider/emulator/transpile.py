@@ -95,10 +95,10 @@ def _dump(circuit: Any, version: int) -> str:
 
     if version == 2:
         try:
-            return qasm2.dumps(circuit).replace("\n", " ").strip()
+            return str(qasm2.dumps(circuit)).replace("\n", " ").strip()
         except Exception:  # not expressible in OpenQASM 2: answer in 3, as the service does
             logger.debug("QASM 2 export failed; answering in OpenQASM 3")
-    return qasm3.dumps(circuit).replace("\n", " ").strip()
+    return str(qasm3.dumps(circuit)).replace("\n", " ").strip()
 
 
 def _layout(circuit: Any) -> dict[str, list[int]]:

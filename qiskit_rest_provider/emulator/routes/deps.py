@@ -19,7 +19,8 @@ _VERSIONS = {v["version"] for v in API_VERSIONS}
 
 def emu(request: Request) -> EmulatorState:
     """The emulator state behind the app serving ``request``."""
-    return request.app.state.emu
+    state: EmulatorState = request.app.state.emu
+    return state
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")

@@ -48,7 +48,8 @@ def _int(value: str | None, name: str, default: int) -> int:
 
 def _list_filters(request: Request, who: Principal) -> tuple[list[str], list[Any]]:
     q = request.query_params
-    where, args = ["instance = ?"], [who.instance]
+    where: list[str] = ["instance = ?"]
+    args: list[Any] = [who.instance]
     pending = _flag(q.get("pending"), "pending")
     if pending is not None:
         where.append(

@@ -78,7 +78,8 @@ def _coupling_map(value: Any) -> list[list[int]] | None:
     )
     if not ok:
         raise bad_request("'backend_coupling_map' must be a list of [control, target] pairs.")
-    return value
+    pairs: list[list[int]] = value
+    return pairs
 
 
 #: ``transpile()`` keywords that make no sense through a remote service.
@@ -114,7 +115,8 @@ def _options(value: Any, query: str | None) -> dict[str, Any]:
                 f"Error transpiling with Qiskit and qiskit_transpile_options: transpile() got "
                 f"an unexpected keyword argument '{key}'"
             )
-    return value
+    options: dict[str, Any] = value
+    return options
 
 
 @router.post("/transpile")

@@ -160,7 +160,7 @@ def test_values_not_numeric_are_refused():
         normalize_parameter_values([[1.0], [1.0, 2.0]], ["a"])
 
 
-@pytest.mark.parametrize("value", [[], [[], []], np.zeros((3, 0))])
+@pytest.mark.parametrize("value", [[], [[], []], np.zeros((3, 0)), np.zeros((0, 3))])
 def test_empty_values_without_parameters_keep_their_leading_shape(value):
     out = normalize_parameter_values(value, [])
     array = np.asarray(value, dtype=float)
@@ -312,3 +312,11 @@ def test_values_dict_broadcast_in_two_dimensions():
     out = normalize_parameter_values({"a": [[1, 2]], "b": [[3], [4]]}, ["a", "b"])
     assert out.shape == (2, 2, 2) and out.dtype == np.float64
     assert out.tolist() == [[[1.0, 3.0], [2.0, 3.0]], [[1.0, 4.0], [2.0, 4.0]]]
+
+
+def test_values_keyed_by_name_travel_in_circuit_order():
+    qc = _circuit()
+    pub = SamplerPub.coerce((qc, {"b": [0.2, 0.4], "a": [0.1, 0.3]}), 5)
+    wire, spec = encode_sampler_pub(pub, export_circuit(qc))
+    assert decode_ndarray(wire[1]["__value__"]).tolist() == [[0.1, 0.2], [0.3, 0.4]]
+    assert spec.shape == (2,)

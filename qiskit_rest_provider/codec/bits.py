@@ -15,7 +15,7 @@ from qiskit.primitives import BitArray
 
 from ..exceptions import DecodeError
 
-__all__ = ["bitarray_from_hex", "bitarray_to_hex", "iq_array"]
+__all__ = ["bitarray_from_hex", "bitarray_from_json_strings", "bitarray_to_hex", "iq_array"]
 
 
 _CHUNK = 1 << 18  # shots per vectorised step (bounds the temporaries' memory)
@@ -23,7 +23,8 @@ _INVALID = 255
 _NIBBLE = np.full(256, _INVALID, dtype=np.uint8)
 for _digit in b"0123456789abcdefABCDEF":
     _NIBBLE[_digit] = int(chr(_digit), 16)
-_ZERO, _X, _COMMA = ord("0"), ord("x"), ord(",")
+_ZERO, _X, _COMMA, _QUOTE, _SPACE = ord("0"), ord("x"), ord(","), ord('"'), ord(" ")
+_BACKSLASH = ord("\\")
 
 
 def _nibbles(chars: np.ndarray) -> np.ndarray:
@@ -78,6 +79,47 @@ def bitarray_from_hex(samples: Any, num_bits: int) -> BitArray:
     starts = np.empty_like(ends)
     starts[:1] = width + 1
     starts[1:] = ends[:-1] + 1
+    return _decode(padded, starts, ends, shape, num_bits)
+
+
+def bitarray_from_json_strings(span: bytes, num_bits: int) -> BitArray | None:
+    """The inside of a flat JSON array of hex strings (bytes of the body) -> ``BitArray``.
+
+    Reads the shots straight from the HTTP body, without a Python string per shot. Returns
+    ``None`` when the span is not in the simple form this reads (escapes, nesting, unusual
+    whitespace); the caller then parses it as JSON.
+    """
+    width = 2 * max((num_bits + 7) // 8, 1)
+    padded = np.frombuffer(b"0" * width + span, dtype=np.uint8)
+    quotes = np.flatnonzero(padded == _QUOTE)
+    if quotes.size % 2 or np.any(padded == _BACKSLASH):
+        return None
+    opens, closes = quotes[0::2], quotes[1::2]
+    gaps = opens[1:] - closes[:-1]  # 2: "," between strings; 3: ", "
+    if not opens.size:
+        return None  # no shots: JSON reads that as fast
+    if span[: opens[0] - width].strip() or span[closes[-1] - width + 1 :].strip():
+        return None
+    if gaps.size and (
+        gaps.min() < 2
+        or gaps.max() > 3
+        or np.any(padded[closes[:-1] + 1] != _COMMA)
+        or np.any(padded[(closes[:-1] + 2)[gaps == 3]] != _SPACE)
+    ):
+        return None
+    return _decode(padded, opens + 1, closes, (opens.size,), num_bits)
+
+
+def _decode(
+    padded: np.ndarray, starts: np.ndarray, ends: np.ndarray, shape: tuple[int, ...], num_bits: int
+) -> BitArray:
+    """Shots ``padded[starts[k]:ends[k]]`` ('0x' + digits), right-aligned into a ``BitArray``.
+
+    ``padded`` begins with at least ``2 * nbytes`` characters before the first shot.
+    """
+    nbytes = max((num_bits + 7) // 8, 1)
+    width = 2 * nbytes
+    count = ends.size
     digits = ends - starts - 2
     if count and (
         digits.min() < 0 or np.any(padded[starts] != _ZERO) or np.any(padded[starts + 1] != _X)

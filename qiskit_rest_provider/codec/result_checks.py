@@ -15,6 +15,7 @@ from qiskit.primitives import BitArray
 
 from ..exceptions import DecodeError
 from .bits import bitarray_from_hex
+from .hexbody import marked_span, span_bits
 from .pubs import PubSpec
 from .tagged import DEFAULT_MAX_ARRAY_BYTES, ArrayBudget, untag
 
@@ -99,7 +100,11 @@ def leading_lengths(samples: Any) -> tuple[int, ...]:
 
 
 def plain_fields(
-    fields: Mapping[str, Any], program: str, spec: PubSpec | None, budget: ArrayBudget
+    fields: Mapping[str, Any],
+    program: str,
+    spec: PubSpec | None,
+    budget: ArrayBudget,
+    spans: Sequence[bytes] = (),
 ) -> dict[str, Any]:
     """A plain-format PUB's data; sampler registers checked against ``spec``, then decoded."""
     fields = mapping(fields, "A PUB result's data")
@@ -119,7 +124,8 @@ def plain_fields(
                 f"{expected}."
             )
         samples = register["samples"]
-        shape = leading_lengths(samples)
+        span = marked_span(samples, spans)  # a flat array left as bytes (codec.hexbody)
+        shape = (span.count(b'"') // 2,) if span is not None else leading_lengths(samples)
         # The number of shots may exceed the PUB's (twirling runs num_randomizations x
         # shots_per_randomization), so only the budget bounds it; the PUB's shape is exact.
         if spec is not None and shape[:-1] != tuple(spec.shape):
@@ -133,7 +139,9 @@ def plain_fields(
                 f"Register '{name}' would take {need} bytes, more than the job's result can."
             )
         budget.remaining -= need
-        out[name] = bitarray_from_hex(samples, num_bits)
+        out[name] = (
+            bitarray_from_hex(samples, num_bits) if span is None else span_bits(span, num_bits)
+        )
     return out
 
 
@@ -162,7 +170,7 @@ def tagged_fields(item: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def read_pub_items(
-    data: Mapping[str, Any], program: str, specs: Sequence[PubSpec]
+    data: Mapping[str, Any], program: str, specs: Sequence[PubSpec], spans: Sequence[bytes] = ()
 ) -> tuple[list[tuple[dict[str, Any], Any]], Mapping[str, Any]]:
     """Each PUB's ``(fields, metadata)`` and the result's metadata, from either format.
 
@@ -183,7 +191,7 @@ def read_pub_items(
         pairs = [(item.get("data") or {}, item.get("metadata") or {}) for item in results]
         given: list[PubSpec | None] = [*specs] or [None] * len(pairs)
         items = [
-            (plain_fields(fields, program, spec, budget), meta)
+            (plain_fields(fields, program, spec, budget, spans), meta)
             for (fields, meta), spec in zip(pairs, given)
         ]
         metadata = untag(data.get("metadata") or {}, budget)

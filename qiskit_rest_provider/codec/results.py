@@ -12,7 +12,6 @@ PUBs' :class:`~qiskit_rest_provider.codec.pubs.PubSpec`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -22,6 +21,7 @@ from qiskit.primitives import BitArray, DataBin, PrimitiveResult, PubResult, Sam
 
 from ..exceptions import DecodeError
 from .bits import bitarray_from_hex, bitarray_to_hex, iq_array
+from .hexbody import loads_plain
 from .pubs import PubSpec
 from .result_checks import read_pub_items, result_budget
 from .spans import decode_metadata
@@ -75,12 +75,12 @@ def _decode(
     body: bytes | str | Mapping[str, Any], program: str, specs: Sequence[PubSpec]
 ) -> PrimitiveResult:
     try:
-        data = json.loads(body) if isinstance(body, (bytes, str)) else body
+        data, spans = loads_plain(body) if isinstance(body, (bytes, str)) else (body, [])
     except ValueError as exc:
         raise DecodeError(f"The result is not JSON: {exc}") from exc
     if not isinstance(data, Mapping):
         raise DecodeError("The result is not a JSON object.")
-    items, metadata = read_pub_items(data, program, specs)
+    items, metadata = read_pub_items(data, program, specs, spans)
     pub_specs: list[PubSpec | None] = list(specs) or [None] * len(items)
     build = _sampler_pub_result if program == "sampler" else _estimator_pub_result
     pub_results = [

@@ -39,7 +39,7 @@ def _never() -> bool:
     return False
 
 
-def validate_job(program: str, params: dict, backend: Any) -> dict:
+def validate_job(program: str, params: dict[str, Any], backend: Any) -> dict[str, Any]:
     """Synchronous checks at submit time; returns the params to store (unchanged semantics).
 
     Checks the params keys, the options tree, and every PUB textually (dialect, includes,
@@ -54,8 +54,8 @@ def validate_job(program: str, params: dict, backend: Any) -> dict:
 
 
 def _validate(
-    program: str, params: dict, backend: Any, *, noiseless: bool
-) -> tuple[list[PubTask], dict]:
+    program: str, params: dict[str, Any], backend: Any, *, noiseless: bool
+) -> tuple[list[PubTask], dict[str, Any]]:
     """The checks of :func:`validate_job`; returns the parsed PUBs and the options.
 
     ``run_job`` reuses both: parsing the PUBs again costs as much as the checks.
@@ -86,13 +86,13 @@ def _validate(
 
 def run_job(
     program: str,
-    params: dict,
+    params: dict[str, Any],
     backend: Any,
     *,
     seed: int | None,
     noiseless: bool = False,
     should_stop: Callable[[], bool] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Run the PUBs; returns the result JSON (tagged if ``params["support_qiskit"]``).
 
     Args:
@@ -142,6 +142,7 @@ def run_job(
             circuit = _pad_to_observables(circuit, task)
         try:
             if program == "estimator":
+                assert resilience is not None  # resolved above for every estimator job
                 settings = estimator_settings(task, params, options, resilience)
                 plans.append(settings.plan)
                 result = run_estimator_pub(
@@ -200,6 +201,7 @@ def run_job(
         job_metadata = {"execution": {"execution_spans": spans_value}, "version": 2}
     elif program == "estimator":
         plan = next((p for p in plans if p is not None), None)
+        assert resilience is not None  # resolved above for every estimator job
         job_metadata = estimator_job_metadata(resilience, options, plan)
     encoded = encode_result(program, pub_results, job_metadata, tagged=tagged)
     return encoded if tagged else _strict_json(encoded)

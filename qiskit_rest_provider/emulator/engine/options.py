@@ -6,7 +6,7 @@ service, unknown keys are rejected (``extra="forbid"``), naming the full key pat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .errors import JobInputError
@@ -16,11 +16,15 @@ __all__ = ["validate_options"]
 _ANY = object()
 
 
+Check = Callable[[Any], bool]
+"""A predicate on one option value."""
+
+
 def _bool(v: Any) -> bool:
     return isinstance(v, bool)
 
 
-def _int(minimum: int, nullable: bool = False):
+def _int(minimum: int, nullable: bool = False) -> Check:
     def check(v: Any) -> bool:
         if v is None:
             return nullable
@@ -29,7 +33,7 @@ def _int(minimum: int, nullable: bool = False):
     return check
 
 
-def _num(minimum: float, strict: bool = False, nullable: bool = False):
+def _num(minimum: float, strict: bool = False, nullable: bool = False) -> Check:
     def check(v: Any) -> bool:
         if v is None:
             return nullable
@@ -39,15 +43,15 @@ def _num(minimum: float, strict: bool = False, nullable: bool = False):
     return check
 
 
-def _enum(*values: Any):
+def _enum(*values: Any) -> Check:
     return lambda v: v in values
 
 
-def _or(*checks):
+def _or(*checks: Check) -> Check:
     return lambda v: any(check(v) for check in checks)
 
 
-def _list_of(check, non_empty: bool = False):
+def _list_of(check: Check, non_empty: bool = False) -> Check:
     return lambda v: isinstance(v, list) and (bool(v) or not non_empty) and all(check(i) for i in v)
 
 

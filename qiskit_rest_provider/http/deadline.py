@@ -30,13 +30,14 @@ __all__ = ["DeadlineAdapter", "Scope", "deadline_scope"]
 class Scope:
     """The deadline of one exchange and the connections it used."""
 
-    __slots__ = ("deadline", "connections", "expired", "active")
+    __slots__ = ("deadline", "connections", "expired", "active", "queued")
 
     def __init__(self, deadline: float) -> None:
         self.deadline = deadline
         self.connections: list[Any] = []
         self.expired = False
         self.active = True
+        self.queued = False  # in the reaper's heap and not yet released
 
 
 _CURRENT: contextvars.ContextVar[Scope | None] = contextvars.ContextVar(
@@ -52,14 +53,27 @@ class _Reaper:
         self._heap: list[tuple[float, int, Scope]] = []
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
+        self._queued = 0  # scopes in the heap still in use; the rest are dropped lazily
 
     def register(self, scope: Scope, connection: Any) -> None:
         with self._cond:
             if not scope.active:
                 return
-            if not scope.connections:
+            if not scope.queued:
+                scope.queued = True
+                self._queued += 1
+                if len(self._heap) > 256 and len(self._heap) > 4 * self._queued:
+                    # Released scopes wait in the heap until their deadline; drop them in bulk.
+                    self._heap = [entry for entry in self._heap if entry[2].queued]
+                    heapq.heapify(self._heap)
                 heapq.heappush(self._heap, (scope.deadline, next(self._order), scope))
-                self._ensure_thread()
+                if self._thread is None or not self._thread.is_alive():
+                    self._thread = threading.Thread(
+                        target=self._run, name="qiskit-rest-deadline", daemon=True
+                    )
+                    self._thread.start()
+                elif self._heap[0][2] is scope:
+                    self._cond.notify()  # only an earlier deadline changes the reaper's sleep
             if connection not in scope.connections:
                 scope.connections.append(connection)
 
@@ -67,15 +81,9 @@ class _Reaper:
         with self._cond:
             scope.active = False
             scope.connections.clear()
-
-    def _ensure_thread(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(
-                target=self._run, name="qiskit-rest-deadline", daemon=True
-            )
-            self._thread.start()
-        else:
-            self._cond.notify()
+            if scope.queued:
+                scope.queued = False
+                self._queued -= 1
 
     def _run(self) -> None:
         with self._cond:
@@ -89,6 +97,9 @@ class _Reaper:
                     self._cond.wait(when - now)
                     continue
                 _, _, scope = heapq.heappop(self._heap)
+                if scope.queued:
+                    scope.queued = False
+                    self._queued -= 1
                 if scope.active:
                     scope.expired = True
                     for connection in scope.connections:

@@ -23,6 +23,7 @@ _INVALID = 255
 _NIBBLE = np.full(256, _INVALID, dtype=np.uint8)
 for _digit in b"0123456789abcdefABCDEF":
     _NIBBLE[_digit] = int(chr(_digit), 16)
+_NIBBLE_TABLE = _NIBBLE.tobytes()  # for bytes.translate: a C pass, no index arrays
 _ZERO, _X, _COMMA, _QUOTE, _SPACE = ord("0"), ord("x"), ord(","), ord('"'), ord(" ")
 _BACKSLASH = ord("\\")
 
@@ -79,7 +80,7 @@ def bitarray_from_hex(samples: Any, num_bits: int) -> BitArray:
     starts = np.empty_like(ends)
     starts[:1] = width + 1
     starts[1:] = ends[:-1] + 1
-    return _decode(padded, starts, ends, shape, num_bits)
+    return _decode(joined, padded, starts, ends, shape, num_bits)
 
 
 def bitarray_from_json_strings(span: bytes, num_bits: int) -> BitArray | None:
@@ -90,7 +91,8 @@ def bitarray_from_json_strings(span: bytes, num_bits: int) -> BitArray | None:
     whitespace); the caller then parses it as JSON.
     """
     width = 2 * max((num_bits + 7) // 8, 1)
-    padded = np.frombuffer(b"0" * width + span, dtype=np.uint8)
+    text = b"0" * width + span
+    padded = np.frombuffer(text, dtype=np.uint8)
     quotes = np.flatnonzero(padded == _QUOTE)
     if quotes.size % 2 or np.any(padded == _BACKSLASH):
         return None
@@ -107,15 +109,21 @@ def bitarray_from_json_strings(span: bytes, num_bits: int) -> BitArray | None:
         or np.any(padded[(closes[:-1] + 2)[gaps == 3]] != _SPACE)
     ):
         return None
-    return _decode(padded, opens + 1, closes, (opens.size,), num_bits)
+    return _decode(text, padded, opens + 1, closes, (opens.size,), num_bits)
 
 
 def _decode(
-    padded: np.ndarray, starts: np.ndarray, ends: np.ndarray, shape: tuple[int, ...], num_bits: int
+    text: bytes,
+    padded: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    shape: tuple[int, ...],
+    num_bits: int,
 ) -> BitArray:
-    """Shots ``padded[starts[k]:ends[k]]`` ('0x' + digits), right-aligned into a ``BitArray``.
+    """Shots ``text[starts[k]:ends[k]]`` ('0x' + digits), right-aligned into a ``BitArray``.
 
-    ``padded`` begins with at least ``2 * nbytes`` characters before the first shot.
+    ``padded`` is ``text`` as an array; ``text`` begins with at least ``2 * nbytes``
+    characters before the first shot.
     """
     nbytes = max((num_bits + 7) // 8, 1)
     width = 2 * nbytes
@@ -128,17 +136,21 @@ def _decode(
     if count and digits.min() == 0:
         raise DecodeError("A sampler sample has no hex digits after '0x'.")
     wider = f"A sample is wider than its register's {num_bits} bits."
-    windows = np.lib.stride_tricks.sliding_window_view(padded, width)
+    # Every character's digit value (255 for what is not a digit), then each shot's last
+    # `width` values as rows of a sliding window.
+    values = np.frombuffer(text.translate(_NIBBLE_TABLE), dtype=np.uint8)
+    windows = np.lib.stride_tricks.sliding_window_view(values, width)
     out = np.empty((count, nbytes), dtype=np.uint8)
     columns = np.arange(width)
     for low in range(0, count, _CHUNK):
         high = min(low + _CHUNK, count)
-        rows = windows[ends[low:high] - width]  # each shot's last `width` characters
+        rows = windows[ends[low:high] - width]
         short = width - digits[low:high]
         if np.any(short > 0):
-            np.putmask(rows, columns < short[:, None], _ZERO)  # what precedes a short shot
-        nibbles = _nibbles(rows)
-        out[low:high] = (nibbles[:, 0::2] << 4) | nibbles[:, 1::2]
+            np.putmask(rows, columns < short[:, None], 0)  # what precedes a short shot
+        if rows.size and rows.max() == _INVALID:
+            raise DecodeError("Invalid hex sample: a sample has a non-hex character.")
+        out[low:high] = (rows[:, 0::2] << 4) | rows[:, 1::2]
     for shot in np.flatnonzero(digits > width):  # leading zeros past the width (rare)
         extra = padded[starts[shot] + 2 : ends[shot] - width]
         if np.any(extra != _ZERO):

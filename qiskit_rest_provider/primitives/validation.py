@@ -168,10 +168,11 @@ def _expanded_terms(obs: Any) -> float:
     projector = letters >= 4  # Paulis X, Y, Z are 1-3; projectors 5-11
     if not projector.any():
         return 0.0  # nothing to expand: the payload limit bounds plain Pauli sums
-    starts = np.asarray(obs.boundaries, dtype=np.intp)[:-1]
-    nonempty = starts < letters.size
-    per_term = np.add.reduceat(projector.astype(np.int64), starts[nonempty])
-    return float(np.sum(np.exp2(per_term))) + float(np.sum(~nonempty))
+    # Projector letters per term from a running count; an identity term (no letters) is 2**0.
+    running = np.concatenate(([0], np.cumsum(projector, dtype=np.int64)))
+    boundaries = np.asarray(obs.boundaries, dtype=np.intp)
+    per_term = running[boundaries[1:]] - running[boundaries[:-1]]
+    return float(np.sum(np.exp2(per_term)))
 
 
 def validate_sampler_pubs(pubs: Sequence[SamplerPub], backend: RestBackend | LocalBackend) -> None:

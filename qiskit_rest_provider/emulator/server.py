@@ -157,7 +157,7 @@ def start_emulator(
         host: Interface to bind (loopback by default).
         port: TCP port; 0 picks a free one (read it from ``.url``).
         data_dir: SQLite directory; ``None`` keeps everything in memory.
-        workers: Job worker threads.
+        workers: Job worker processes.
         seed: Base simulator seed for reproducible shots.
         noiseless: Run device backends without noise.
         backends: Optional custom backend catalogue.

@@ -34,7 +34,9 @@ class BodyTooLarge(Exception):
     """The request body exceeded ``max_body_bytes``."""
 
 
-def _error_messages(status: int, code: int, message: str, headers: dict[str, str] | None = None):
+def _error_messages(
+    status: int, code: int, message: str, headers: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     body = json.dumps(errors.error_body(code, message)).encode()
     raw_headers = [
         (b"content-type", b"application/json"),
@@ -47,7 +49,7 @@ def _error_messages(status: int, code: int, message: str, headers: dict[str, str
     ]
 
 
-def _fault_response(fault: Fault):
+def _fault_response(fault: Fault) -> list[dict[str, Any]]:
     if fault.kind == "rate_limit":
         return _error_messages(
             fault.status or 429,
@@ -69,7 +71,7 @@ def _fault_response(fault: Fault):
 
 def _drop(send: Any) -> bool:
     """Closes the client connection without an answer; returns whether it worked."""
-    cycle = getattr(send, "__self__", None)
+    cycle: Any = getattr(send, "__self__", None)
     transport = getattr(cycle, "transport", None)
     if transport is None:
         logger.warning("cannot drop the connection (no transport): answering 500 instead")
@@ -185,11 +187,11 @@ class EmulatorMiddleware:
     async def _handle(self, scope: Scope, receive: Any, raw_send: Any, send: Any) -> None:
         headers = dict(scope["headers"])
         if self.hosts is not None and not self.hosts.allows(headers.get(b"host")):
-            message = (
+            refusal = (
                 "The Host header names a host this emulator does not serve (a guard against "
                 "DNS rebinding); start it with --allow-host NAME to accept it."
             )
-            for reply in _error_messages(400, errors.VALIDATION, message):
+            for reply in _error_messages(400, errors.VALIDATION, refusal):
                 await send(reply)
             return
         length = headers.get(b"content-length")
@@ -211,7 +213,7 @@ class EmulatorMiddleware:
         received = [0]
 
         async def limited_receive() -> dict[str, Any]:
-            message = await receive()
+            message: dict[str, Any] = await receive()
             received[0] += len(message.get("body", b""))
             if received[0] > self.max_body_bytes:
                 raise BodyTooLarge

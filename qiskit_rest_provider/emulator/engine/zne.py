@@ -50,7 +50,11 @@ def fold_two_qubit_gates(circuit: QuantumCircuit, factor: float, amplifier: str)
     return out
 
 
-def _wls(x: np.ndarray, y: np.ndarray, s: np.ndarray, degree: int, points: np.ndarray):
+Fit = tuple[np.ndarray, np.ndarray]
+"""Extrapolated values and their standard deviations at the requested points."""
+
+
+def _wls(x: np.ndarray, y: np.ndarray, s: np.ndarray, degree: int, points: np.ndarray) -> Fit:
     """Weighted least-squares polynomial; values and stds at ``points``."""
     design = np.vander(x, degree + 1)
     weights = 1.0 / np.maximum(s, 1e-12) ** 2 if np.any(s > 0) else np.ones_like(x)
@@ -64,7 +68,7 @@ def _wls(x: np.ndarray, y: np.ndarray, s: np.ndarray, degree: int, points: np.nd
     return values, np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", at, cov, at), 0.0))
 
 
-def _exponential(x, y, s, points):
+def _exponential(x: np.ndarray, y: np.ndarray, s: np.ndarray, points: np.ndarray) -> Fit | None:
     if np.any(y == 0) or len(set(np.sign(y))) != 1:
         return None
     sign = np.sign(y[0])
@@ -73,10 +77,12 @@ def _exponential(x, y, s, points):
     return values, np.abs(values) * log_stds
 
 
-def _double_exponential(x, y, s, points):
+def _double_exponential(
+    x: np.ndarray, y: np.ndarray, s: np.ndarray, points: np.ndarray
+) -> Fit | None:
     from scipy.optimize import curve_fit
 
-    def model(t, a, b, c, d):
+    def model(t: np.ndarray, a: float, b: float, c: float, d: float) -> np.ndarray:
         return a * np.exp(-b * t) + c * np.exp(-d * t)
 
     try:
@@ -104,7 +110,7 @@ def _double_exponential(x, y, s, points):
     return values, np.sqrt(np.maximum(np.einsum("ki,kl,li->i", grads, pcov, grads), 0.0))
 
 
-def _one(name: str, x, y, s, points):
+def _one(name: str, x: np.ndarray, y: np.ndarray, s: np.ndarray, points: np.ndarray) -> Fit | None:
     if name == "linear":
         return _wls(x, y, s, 1, points)
     if name.startswith("polynomial_degree_"):

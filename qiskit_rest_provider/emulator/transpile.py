@@ -111,12 +111,19 @@ def _layout(circuit: Any) -> dict[str, list[int]]:
     }
 
 
+# A coupling map's pairs are directed; Qiskit can only turn these two-qubit gates around, so
+# a basis with others (csx, cy, ch...) made routing fail at random with "would be supported
+# if the direction was flipped".
+_FLIPPABLE = frozenset({"cx", "cz", "ecr", "swap", "rzx", "rxx", "ryy", "rzz"})
+
+
 def _basis_for_coupling_map(backend: Any, options: dict[str, Any]) -> list[str]:
     """The basis a task with its own coupling map translates to.
 
     The user's ``basis_gates``, else the backend's, else the simulator's; gates on three or
     more qubits are left out, because a coupling map only has pairs to route them on (Qiskit
-    would otherwise leave a ``ccx`` on unconnected qubits).
+    would otherwise leave a ``ccx`` on unconnected qubits), and so are two-qubit gates Qiskit
+    cannot turn around to fit a directed pair.
     """
     from qiskit.circuit.library import get_standard_gate_name_mapping
 
@@ -129,7 +136,13 @@ def _basis_for_coupling_map(backend: Any, options: dict[str, Any]) -> list[str]:
     else:
         basis = list(SIMULATOR_BASIS_GATES)
     gates = get_standard_gate_name_mapping()
-    return [g for g in basis if g not in gates or gates[g].num_qubits < 3]
+    return [
+        g
+        for g in basis
+        if g not in gates
+        or gates[g].num_qubits == 1
+        or (gates[g].num_qubits == 2 and g in _FLIPPABLE)
+    ]
 
 
 class _Placer:

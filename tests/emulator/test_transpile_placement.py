@@ -175,3 +175,21 @@ def test_compact_rule_pieces():
         if props is not None and props.error is not None:
             expected *= 1 - props.error
     assert value == pytest.approx(expected) and 0.9 < value < 1.0
+
+
+def test_a_coupling_maps_basis_keeps_only_gates_routing_can_turn_around():
+    from qiskit_rest_provider.emulator.transpile import _basis_for_coupling_map
+
+    basis = ["rz", "sx", "cx", "csx", "cy", "ch", "ccx", "rzz", "ecr", "custom_gate"]
+    assert _basis_for_coupling_map(None, {"basis_gates": basis}) == [
+        "rz",
+        "sx",
+        "cx",
+        "rzz",
+        "ecr",
+        "custom_gate",
+    ]
+    # Without a basis of its own the simulator's is used, minus the same gates.
+    default = _basis_for_coupling_map(None, {})
+    assert "cx" in default and "rzz" in default and "h" in default
+    assert not {"csx", "cy", "ch", "cp", "crx", "ccx", "cswap"} & set(default)

@@ -19,7 +19,12 @@ from qiskit_rest_provider.exceptions import (
 )
 from qiskit_rest_provider.http import RetryPolicy, Transport
 from qiskit_rest_provider.http.auth import StaticBearer
-from qiskit_rest_provider.http.errors import parse_error_body, parse_retry_after, raise_for_response
+from qiskit_rest_provider.http.errors import (
+    parse_error_body,
+    parse_retry_after,
+    raise_for_response,
+    response_json,
+)
 
 URL = "https://api.test/v1"
 
@@ -190,3 +195,34 @@ def test_server_errors_exhaust_the_attempts(mocked, sleeps):
     with pytest.raises(ServerError):
         _jobs(backoff=0.0, max_attempts=2).create_once({})
     assert len(sleeps) == 1
+
+
+# --------------------------------------------------------------------------- response_json
+
+
+def test_a_body_that_is_not_json_names_its_kind_and_size():
+    response = _response(200, b"<html>", url=URL + "/jobs?token=x?y")
+    with pytest.raises(InvalidResponseError) as caught:
+        response_json(response)
+    assert str(caught.value) == (
+        f"None {URL}/jobs answered HTTP 200 with a body that is not JSON (no content type, 6 "
+        "bytes)."
+    )
+    response.headers["Content-Type"] = "text/html; " + "x" * 100
+    with pytest.raises(InvalidResponseError) as caught:
+        response_json(response)
+    assert f"(text/html; {'x' * 69}, 6 bytes)." in str(caught.value)
+
+
+def test_json_of_the_wrong_kind():
+    response = _response(200, b"[1]", url="")
+    assert response_json(response, list) == [1]
+    assert response_json(response, None) == [1]
+    with pytest.raises(InvalidResponseError) as caught:
+        response_json(_response(200, b'{"a": 1}', url=""), list)
+    assert str(caught.value) == "None None answered with JSON dict, not a list as the API defines."
+    with pytest.raises(InvalidResponseError) as caught:
+        response_json(response)
+    assert (
+        str(caught.value) == "None None answered with JSON list, not an object as the API defines."
+    )

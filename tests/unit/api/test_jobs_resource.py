@@ -160,3 +160,27 @@ def test_results_pass_the_size_limit(mocked, monkeypatch):
         ("GET", "jobs/j1/results", (5.0, 300.0), default),
         ("GET", "jobs/j1/results", (5.0, 300.0), 10),
     ]
+
+
+def test_lagging_waits_add_up_against_the_budget(mocked, sleeps):
+    mocked.get(URL + "/jobs/j1/results", status=204)
+    api = _jobs(backoff=1.0, max_backoff=1.0, max_attempts=6, max_total=2.5)
+    assert api.results("j1", lagging=True) is None
+    assert sleeps == [1.0, 1.0]  # a third second would make 3 > 2.5
+
+
+def test_results_pass_the_deadline_to_the_transport(mocked, monkeypatch):
+    mocked.get(URL + "/jobs/j1/results", body=b"{}")
+    api = _jobs()
+    seen = []
+    real = api._transport.request
+
+    def spy(method, path, **kwargs):
+        seen.append(kwargs["deadline"])
+        return real(method, path, **kwargs)
+
+    monkeypatch.setattr(api._transport, "request", spy)
+    monkeypatch.setattr(jobs_module.time, "monotonic", lambda: 0.0)
+    api.results("j1", deadline=1e9)
+    api.results("j1")
+    assert seen == [1e9, None]

@@ -184,3 +184,19 @@ def test_results_pass_the_deadline_to_the_transport(mocked, monkeypatch):
     api.results("j1", deadline=1e9)
     api.results("j1")
     assert seen == [1e9, None]
+
+
+def test_a_status_read_is_capped_but_a_full_job_read_is_not(mocked, monkeypatch):
+    mocked.get(URL + "/jobs/j1", json={"id": "j1"})
+    api = _jobs()
+    seen = []
+    real = api._transport.request
+
+    def spy(method, path, **kwargs):
+        seen.append((method, path, kwargs["max_bytes"], kwargs["deadline"]))
+        return real(method, path, **kwargs)
+
+    monkeypatch.setattr(api._transport, "request", spy)
+    api.get("j1", deadline=1e12)
+    api.get("j1", exclude_params=False)
+    assert seen == [("GET", "jobs/j1", 4 * 2**20, 1e12), ("GET", "jobs/j1", None, None)]

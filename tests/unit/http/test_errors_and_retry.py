@@ -358,3 +358,16 @@ def test_json_bodies_are_sent_compact_and_without_nan(mocked):
     with pytest.raises(ValueError):
         Transport(URL, StaticBearer("t")).request("POST", "x", json_body={"a": float("nan")})
     assert json.loads(route.calls[0].request.body) == {"a": [1, 2]}
+
+
+def test_retry_after_dates_do_not_depend_on_the_local_zone(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert parse_retry_after("Tue, 14 Nov 2023 22:13:30 -0000", now=NOW) == 10.0
+        assert parse_retry_after("Tue, 14 Nov 2023 22:13:40 GMT", now=NOW) == 20.0
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -231,3 +231,38 @@ def test_plain_complex_arrays_become_pairs():
     pub = PubResult(DataBin(iq=np.array([1 + 2j, 3 - 4j]), shape=(2,)), metadata={})
     body = encode_result("sampler", [pub], {}, tagged=False)
     assert body["results"][0]["data"]["iq"] == [[1.0, 2.0], [3.0, -4.0]]
+
+
+def test_sampler_without_specs_takes_the_leading_shape_of_the_registers():
+    body = {
+        "results": [{"data": {"c": {"samples": [["0x1", "0x0"], ["0x1", "0x1"]], "num_bits": 1}}}]
+    }
+    (pub,) = list(decode_result(body, "sampler", []))
+    assert pub.data.shape == (2,)
+    assert pub.metadata == {"shots": 2, "circuit_metadata": {}}
+
+
+def test_a_doubly_escaped_register_name_is_found():
+    body = {"results": [{"data": {"esc__if": {"samples": ["0x1"], "num_bits": 1}}}]}
+    spec = PubSpec(shape=(), cregs=(CregSpec("if", "if", 1),))
+    (pub,) = list(decode_result(body, "sampler", [spec]))
+    assert list(pub.data.keys()) == ["if"] and pub.data["if"].get_bitstrings() == ["1"]
+
+
+def test_a_null_field_before_the_values_does_not_end_the_fields():
+    body = {"results": [{"data": {"ensemble_standard_error": None, "evs": [1.0, 2.0]}}]}
+    (pub,) = list(decode_result(body, "estimator", [PubSpec(shape=(2,))]))
+    assert pub.data.evs.tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(("size", "fit"), [(1, "too wide"), (3, "too narrow")])
+def test_a_tagged_register_of_the_wrong_width(size, fit):
+    bits = BitArray(np.array([[1]], dtype=np.uint8), 2)
+    pub = SamplerPubResult(DataBin(c=bits, shape=()), metadata={})
+    body = encode_result("sampler", [pub], {}, tagged=True)
+    spec = PubSpec(shape=(), cregs=(CregSpec("c", "c", size),))
+    with pytest.raises(DecodeError) as caught:
+        decode_result(json.dumps(body), "sampler", [spec])
+    assert str(caught.value) == (
+        f"PUB 0: register 'c' has 2 bits where the circuit declares {size} ({fit})."
+    )

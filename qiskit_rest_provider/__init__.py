@@ -35,6 +35,7 @@ _EXPORTS = {
 }
 
 __all__ = ["__version__", *_EXPORTS]
+_EXCEPTION_MODULES = ("qiskit_rest_provider.exceptions", "qiskit_rest_provider.http.errors")
 
 if TYPE_CHECKING:  # pragma: no cover
     # ruff: noqa: F401 - names re-exported lazily through __getattr__
@@ -52,10 +53,11 @@ if TYPE_CHECKING:  # pragma: no cover
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None and (name.endswith("Error") or name.startswith(("IBM", "Runtime"))):
-        # Every public exception (and qiskit-ibm-runtime's names for them), loaded on demand.
-        module = "qiskit_rest_provider.exceptions"
-        if name not in importlib.import_module(module).__all__:
-            module = None
+        # Every public exception (and qiskit-ibm-runtime's names for them), loaded on demand;
+        # the transport's own (redirects, size caps, logout) live beside it in http/errors.
+        module = next(
+            (m for m in _EXCEPTION_MODULES if name in importlib.import_module(m).__all__), None
+        )
     if module is None:
         raise AttributeError(f"module 'qiskit_rest_provider' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)

@@ -54,6 +54,18 @@ def test_every_public_exception_is_importable_from_the_package(name):
 
 
 @pytest.mark.parametrize(
+    "name", ["ResponseTooLargeError", "RedirectRefusedError", "LoggedOutError"]
+)
+def test_the_transports_exceptions_are_importable_from_the_package(name):
+    from qiskit_rest_provider.http import errors as http_errors
+
+    assert getattr(qiskit_rest_provider, name) is getattr(http_errors, name)
+    assert issubclass(getattr(http_errors, name), ours.QiskitRestError)
+    with pytest.raises(AttributeError):
+        qiskit_rest_provider.raise_for_responseError  # noqa: B018 - a name no module exports
+
+
+@pytest.mark.parametrize(
     ("their_name", "raised"),
     [
         ("RuntimeJobNotFound", ours.JobNotFoundError),

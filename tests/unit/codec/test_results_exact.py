@@ -266,3 +266,18 @@ def test_a_tagged_register_of_the_wrong_width(size, fit):
     assert str(caught.value) == (
         f"PUB 0: register 'c' has 2 bits where the circuit declares {size} ({fit})."
     )
+
+
+def test_any_other_failure_is_a_decode_error_naming_its_cause():
+    body = {"results": [{"data": {"evs": "abc"}}]}
+    with pytest.raises(DecodeError) as caught:
+        decode_result(body, "estimator", [PubSpec(shape=(1,))])
+    assert str(caught.value) == (
+        "The result is malformed (ValueError: could not convert string to float: 'abc')."
+    )
+    assert type(caught.value.__cause__) is ValueError
+    long = {"results": [{"data": {"evs": ["x" * 300]}}]}
+    with pytest.raises(DecodeError) as caught:
+        decode_result(long, "estimator", [PubSpec(shape=(1,))])
+    cause = "could not convert string to float: '" + "x" * 300
+    assert str(caught.value) == f"The result is malformed (ValueError: {cause[:200]})."

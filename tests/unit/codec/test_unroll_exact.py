@@ -125,3 +125,18 @@ def test_gates_nested_past_the_limit_are_left_to_the_exporter():
     one_less = QuantumCircuit(1)
     one_less.append(qc.data[0].operation.definition.data[0].operation, [0])
     assert needs_unroll(one_less) is True
+
+
+def test_control_flow_blocks_unrolled_and_what_follows_kept():
+    block = QuantumCircuit(1, name="blk")
+    block.x(0)
+    qc = QuantumCircuit(2, 1)
+    with qc.if_test((qc.clbits[0], 1)):
+        qc.append(_gate([0.5]), [0])  # a gate with a definition: kept, scanned at its depth
+        qc.append(block.to_instruction(), [1])
+    qc.h(1)
+    assert needs_unroll(qc) is True
+    out = unroll(qc)
+    assert [inst.name for inst in out.data] == ["if_else", "h"]
+    body = out.data[0].operation.blocks[0]
+    assert [inst.name for inst in body.data] == ["g", "x"]

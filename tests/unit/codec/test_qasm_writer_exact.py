@@ -38,7 +38,8 @@ def test_exact_text_of_every_covered_statement():
     assert text.index("gate r(") < text.index("gate ecr") < text.index("gate rzz(p0)")
     assert text.endswith(
         "}\nbit[1] c;\nbit[2] m;\nqubit[3] q;\nh q[0];\ncx q[0], q[1];\nccx q[0], q[1], q[2];\n"
-        "rz(0.1) q[2];\nr(0.25, -1.5) q[0];\necr q[0], q[1];\nrzz(-0.5) q[1], q[2];\necr q[1], q[2];\n"
+        "rz(0.1) q[2];\nr(0.25, -1.5) q[0];\necr q[0], q[1];\nrzz(-0.5) q[1], q[2];\n"
+        "ecr q[1], q[2];\n"
         "barrier q[0], q[1], q[2];\nbarrier q[1];\nreset q[2];\ndelay[100dt] q[0];\n"
         "delay[2.5us] q[1];\nc[0] = measure q[2];\nm[1] = measure q[0];\n"
     )

@@ -150,8 +150,8 @@ def tagged_fields(item: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     if not isinstance(item, Mapping) or "__value__" not in item:
         raise DecodeError("A pub result is not a tagged object.")
     value = mapping(item["__value__"], "A pub result's value")
-    data = value.get("data") or {}
-    bin_value = data.get("__value__", data) if isinstance(data, Mapping) else {}
+    data = mapping(value.get("data") or {}, "A pub result's data")
+    bin_value = mapping(data.get("__value__", data), "A pub result's DataBin")
     fields = {}
     for name, field in mapping(bin_value.get("fields") or {}, "A DataBin's fields").items():
         if isinstance(field, Mapping) and field.get("__type__") == "BitArray":

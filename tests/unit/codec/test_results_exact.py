@@ -281,3 +281,24 @@ def test_any_other_failure_is_a_decode_error_naming_its_cause():
         decode_result(long, "estimator", [PubSpec(shape=(1,))])
     cause = "could not convert string to float: '" + "x" * 300
     assert str(caught.value) == f"The result is malformed (ValueError: {cause[:200]})."
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (5, "A pub result's data is not an object."),
+        ([1], "A pub result's data is not an object."),
+        ({"__type__": "DataBin", "__value__": 7}, "A pub result's DataBin is not an object."),
+    ],
+)
+def test_a_tagged_pub_whose_data_is_not_an_object_is_refused(data, message):
+    body = {
+        "__type__": "PrimitiveResult",
+        "__value__": {
+            "pub_results": [{"__type__": "PubResult", "__value__": {"data": data, "metadata": {}}}],
+            "metadata": {"version": 2},
+        },
+    }
+    with pytest.raises(DecodeError) as caught:
+        decode_result(json.dumps(body), "estimator", [])
+    assert str(caught.value) == message

@@ -15,6 +15,7 @@ with the same database requeues every Queued or Running job exactly once, in sub
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -84,8 +85,11 @@ class Runner:
                 self._store.append_log(job["id"], utc_line("INFO Requeued after a server restart"))
             self._queue.put(job["id"])
         memory = max(0, self._config.max_job_memory_mb)
-        for i in range(max(1, self._config.workers)):
-            slot = WorkerProcess(self._backends, memory * 2**20 if memory else None)
+        workers = max(1, self._config.workers)
+        # Each worker's simulator gets its share of the cores, so workers add up, not fight.
+        threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else 0
+        for i in range(workers):
+            slot = WorkerProcess(self._backends, memory * 2**20 if memory else None, threads)
             thread = threading.Thread(
                 target=self._work, args=(slot,), name=f"emulator-worker-{i}", daemon=True
             )

@@ -72,10 +72,14 @@ def _cap_memory(limit_bytes: int | None) -> None:
         logger.debug("no address-space cap for job workers on this platform")
 
 
-def _serve(conn: connection.Connection, backends: dict[str, Any], limit_bytes: int | None) -> None:
+def _serve(
+    conn: connection.Connection, backends: dict[str, Any], limit_bytes: int | None, threads: int
+) -> None:
     """Child main loop: one JSON request in, one JSON answer out, until the pipe closes."""
     from . import engine
+    from .engine.methods import set_thread_budget
 
+    set_thread_budget(threads)
     _warm_up(engine, backends)
     _cap_memory(limit_bytes)
     while True:
@@ -166,11 +170,15 @@ class WorkerProcess:
     Args:
         backends: Backend name → ``EmulatedBackend`` (sent to the process once, at start).
         memory_limit: Bytes a job may use beyond the worker's own size; ``None``: no limit.
+        threads: Threads the simulator may use in this process (0: every core).
     """
 
-    def __init__(self, backends: dict[str, Any], memory_limit: int | None) -> None:
+    def __init__(
+        self, backends: dict[str, Any], memory_limit: int | None, threads: int = 0
+    ) -> None:
         self._backends = backends
         self.memory_limit = memory_limit
+        self.threads = threads
         self._process: Any = None
         self._dead: list[Any] = []
         self._conn: connection.Connection | None = None
@@ -190,7 +198,7 @@ class WorkerProcess:
         parent, child = ctx.Pipe()
         process = ctx.Process(
             target=_serve,
-            args=(child, self._backends, self.memory_limit),
+            args=(child, self._backends, self.memory_limit, self.threads),
             name="emulator-job-worker",
             daemon=True,
         )

@@ -159,11 +159,21 @@ def noisy_method(circuit: QuantumCircuit, shots: int) -> str:
     raise _refuse(circuit, "with noise, every shot is a separate simulation.")
 
 
+_aer_threads = 0  # 0: Aer's own choice, every core
+
+
+def set_thread_budget(threads: int) -> None:
+    """Threads one Aer run may use: a worker process's share of the cores (0: all).
+
+    Two workers each letting Aer take every core made big jobs 3x slower than one worker.
+    """
+    global _aer_threads
+    _aer_threads = max(0, int(threads))
+
+
 def aer_simulator(method: str, noise_model: Any = None) -> Any:
     """An ``AerSimulator`` for ``method`` (``quantum_info`` callers use Aer's statevector)."""
     from qiskit_aer import AerSimulator
 
     method = "statevector" if method == "quantum_info" else method
-    if noise_model is None:
-        return AerSimulator(method=method)
-    return AerSimulator(method=method, noise_model=noise_model)
+    return AerSimulator(method=method, noise_model=noise_model, max_parallel_threads=_aer_threads)

@@ -130,9 +130,8 @@ def _run_bindings(
     should_stop: Callable[[], bool],
 ) -> np.ndarray:
     """Bools ``(len(rows), shots, num_clbits)``: lone qubits sampled apart (:mod:`.lone`)."""
-    from qiskit_aer import AerSimulator
-
     from ....codec.bits import bitarray_from_hex
+    from ..methods import aer_simulator
     from . import lone as lone_qubits
 
     parts = lone_qubits.split(circuit)
@@ -145,7 +144,7 @@ def _run_bindings(
     model = backend.noise_model(entangled, readout=readout) if noisy and entangled else None
     # Still wide (many entangled qubits): a matrix-product state, linear in the width.
     method = "matrix_product_state" if len(entangled) > _MAX_DENSE_QUBITS else "automatic"
-    simulator = AerSimulator(method=method, noise_model=model)
+    simulator = aer_simulator(method, model)
     sampler = lone_qubits.LoneSampler(backend, noisy, readout) if lone else None
     params, full_params = list(reduced.parameters), list(circuit.parameters)
     out = []

@@ -30,6 +30,14 @@ def mocked():
 
 
 @pytest.fixture
+def sleeps(monkeypatch):
+    """Record every sleep instead of waiting."""
+    waited: list[float] = []
+    monkeypatch.setattr("time.sleep", waited.append)
+    return waited
+
+
+@pytest.fixture
 def token():
     return make_jwt()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import responses
 
 from qiskit_rest_provider.api import jobs as jobs_module
 from qiskit_rest_provider.api.jobs import JobsApi
@@ -14,12 +13,6 @@ from qiskit_rest_provider.http import RetryPolicy, Transport
 from qiskit_rest_provider.http.auth import StaticBearer
 
 URL = "https://api.test/v1"
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
 
 
 @pytest.fixture

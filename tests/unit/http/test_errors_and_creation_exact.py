@@ -8,7 +8,6 @@ import time
 
 import pytest
 import requests
-import responses
 
 from qiskit_rest_provider.api.jobs import IDEMPOTENCY_TAG_PREFIX, JobsApi
 from qiskit_rest_provider.exceptions import (
@@ -27,19 +26,6 @@ from qiskit_rest_provider.http.errors import (
 )
 
 URL = "https://api.test/v1"
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
-
-
-@pytest.fixture
-def sleeps(monkeypatch):
-    waited: list[float] = []
-    monkeypatch.setattr("time.sleep", waited.append)
-    return waited
 
 
 def _response(status: int, body: bytes, url: str = URL + "/jobs", reason=None) -> requests.Response:

@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from email.utils import format_datetime
 
 import pytest
-import responses
 
 from qiskit_rest_provider.api.jobs import JobsApi
 from qiskit_rest_provider.exceptions import (
@@ -39,20 +38,6 @@ from qiskit_rest_provider.http.errors import (
 from qiskit_rest_provider.http.retry import NO_RETRY, RETRY_STATUSES
 
 URL = "https://api.test/v1"
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
-
-
-@pytest.fixture
-def sleeps(monkeypatch):
-    """Record every sleep instead of waiting."""
-    waited: list[float] = []
-    monkeypatch.setattr("time.sleep", waited.append)
-    return waited
 
 
 def _transport(**policy) -> Transport:

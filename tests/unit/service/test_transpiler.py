@@ -50,12 +50,6 @@ def _service_item(circuit, level=1, seed=7):
     }, tc
 
 
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
-
-
 def _transpiler(**kwargs):
     kwargs.setdefault("backend_name", "ibm_line")
     return CloudTranspiler(url=T_URL, token="API-KEY", poll_interval=(0.0, 0.0), **kwargs)

@@ -14,6 +14,9 @@ script (``multiprocessing`` would, running an unguarded script that starts an em
 Memory: the runner watches the worker's resident size and kills it when a job holds more than
 its ceiling; the worker also caps its address space at its start-up size plus the ceiling plus
 1 GiB (``RLIMIT_AS``), so a runaway allocation fails at once (``MemoryError``, ``bad_alloc``).
+
+What runs inside a worker is :mod:`.worker_child` (the job engine's loop, by default; a
+:class:`WorkerProcess` can be given another main loop, as the transpiler's workers are).
 """
 
 from __future__ import annotations
@@ -21,19 +24,18 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
-import os
 import threading
+from collections.abc import Callable
 from multiprocessing import connection, spawn
 from typing import Any
 
+from .worker_child import PAGE as _PAGE
+from .worker_child import decode as _decode
+from .worker_child import serve as _serve
+
 logger = logging.getLogger(__name__)
 
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 _launch_lock = threading.Lock()
-#: Address space a worker may reserve beyond the job limit without using it (thread stacks,
-#: malloc arenas, Aer's buffers): the cap stops runaway allocations, the resident-size watch
-#: enforces the limit itself.
-_AS_SLACK = 1 << 30
 
 
 class WorkerDied(Exception):
@@ -50,101 +52,6 @@ class JobInterrupted(Exception):
 
 #: How often a running job is checked for a stop request and its memory (seconds).
 WATCH_INTERVAL = 0.05
-
-
-# -- child side ------------------------------------------------------------------------------
-
-
-def _vm_bytes() -> int:
-    with open("/proc/self/statm", encoding="ascii") as handle:
-        return int(handle.read().split()[0]) * _PAGE
-
-
-def _cap_memory(limit_bytes: int | None) -> None:
-    if not limit_bytes:
-        return
-    try:
-        import resource
-
-        ceiling = _vm_bytes() + limit_bytes + _AS_SLACK
-        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
-    except (ImportError, OSError, ValueError):  # not Linux: the runner's RSS watch remains
-        logger.debug("no address-space cap for job workers on this platform")
-
-
-def _serve(
-    conn: connection.Connection, backends: dict[str, Any], limit_bytes: int | None, threads: int
-) -> None:
-    """Child main loop: one JSON request in, one JSON answer out, until the pipe closes."""
-    from . import engine
-    from .engine.methods import set_thread_budget
-
-    set_thread_budget(threads)
-    _warm_up(engine, backends)
-    _cap_memory(limit_bytes)
-    while True:
-        try:
-            request = json.loads(conn.recv_bytes())
-        except (EOFError, OSError):
-            return
-        conn.send_bytes(_encode(_run(engine, backends, request)))
-
-
-_BELL = (
-    'OPENQASM 3.0;\ninclude "stdgates.inc";\nbit[2] c;\nqubit[2] q;\n'
-    "h q[0];\ncx q[0], q[1];\nc = measure q;\n"
-)
-
-
-def _warm_up(engine: Any, backends: dict[str, Any]) -> None:
-    """One tiny job of each program, so that a new worker's first real job is not slower."""
-    name = next((n for n, b in backends.items() if getattr(b, "simulator", False)), None)
-    if name is None:
-        return
-    for program, pub in (("sampler", [_BELL, None, 1]), ("estimator", [_BELL, "ZZ"])):
-        params = {"pubs": [pub], "version": 2}
-        request = {"program": program, "params": params, "backend": name, "seed": 1}
-        _run(engine, backends, {**request, "noiseless": True})
-
-
-def _encode(answer: dict[str, Any]) -> bytes:
-    # A result travels as its own bytes after a marker, not re-escaped inside another JSON text.
-    if "body" in answer:
-        body: str = answer["body"]
-        return b"B" + body.encode("utf-8", "surrogatepass")
-    return b"E" + json.dumps(answer).encode()
-
-
-def _decode(raw: bytes) -> dict[str, Any]:
-    if raw[:1] == b"B":
-        return {"body": raw[1:].decode("utf-8", "surrogatepass")}
-    answer: dict[str, Any] = json.loads(raw[1:])
-    return answer
-
-
-def _run(engine: Any, backends: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
-    try:
-        result = engine.run_job(
-            request["program"],
-            request["params"],
-            backends[request["backend"]],
-            seed=request["seed"],
-            noiseless=request["noiseless"],
-        )
-    except engine.JobExecutionError as exc:
-        # The address-space cap was reached (numpy: MemoryError; Aer: std::bad_alloc).
-        if isinstance(exc.__cause__, MemoryError) or "bad_alloc" in exc.message:
-            return {"error": "memory", "code": None}
-        return {"error": exc.message, "code": exc.reason_code}
-    except MemoryError:
-        return {"error": "memory", "code": None}
-    except Exception as exc:  # the engine must never take the worker down
-        return {"error": f"{type(exc).__name__}: {exc}", "code": None}
-    body = result if isinstance(result, str) else json.dumps(result, separators=(",", ":"))
-    return {"body": body}
-
-
-# -- parent side -----------------------------------------------------------------------------
 
 
 def _context() -> Any:
@@ -171,11 +78,18 @@ class WorkerProcess:
         backends: Backend name → ``EmulatedBackend`` (sent to the process once, at start).
         memory_limit: Bytes a job may use beyond the worker's own size; ``None``: no limit.
         threads: Threads the simulator may use in this process (0: every core).
+        serve: The process's main loop (a module-level function, given the pipe, the backends,
+            the memory limit and the threads); the job engine's by default.
     """
 
     def __init__(
-        self, backends: dict[str, Any], memory_limit: int | None, threads: int = 0
+        self,
+        backends: dict[str, Any],
+        memory_limit: int | None,
+        threads: int = 0,
+        serve: Callable[..., None] = _serve,
     ) -> None:
+        self._serve = serve
         self._backends = backends
         self.memory_limit = memory_limit
         self.threads = threads
@@ -197,7 +111,7 @@ class WorkerProcess:
         ctx = _context()
         parent, child = ctx.Pipe()
         process = ctx.Process(
-            target=_serve,
+            target=self._serve,
             args=(child, self._backends, self.memory_limit, self.threads),
             name="emulator-job-worker",
             daemon=True,

@@ -210,7 +210,8 @@ def test_the_watch_loop_returns_the_answer_and_respects_the_limit():
     ],
 )
 def test_answers_cross_the_pipe_unchanged(answer):
-    from qiskit_rest_provider.emulator.workers import _decode, _encode
+    from qiskit_rest_provider.emulator.worker_child import decode as _decode
+    from qiskit_rest_provider.emulator.worker_child import encode as _encode
 
     raw = _encode(answer)
     assert raw[:1] == (b"B" if "body" in answer else b"E")

@@ -25,9 +25,15 @@ from qiskit_rest_provider.primitives.validation import (
 HINT = " (pass validate=False to the primitive to skip these checks)."
 
 
+# The emulator's backends read offline (tests/unit/primitives/conftest.py): no server starts.
 @pytest.fixture(scope="module")
-def brisbane(rest_service):
-    return rest_service.backend("ibm_brisbane")
+def brisbane(offline_brisbane):
+    return offline_brisbane
+
+
+@pytest.fixture(scope="module")
+def rest_backend(offline_simulator):
+    return offline_simulator
 
 
 def _message(call, *args, **kwargs) -> str:

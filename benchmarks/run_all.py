@@ -116,7 +116,7 @@ class Env:
         self.captured: list[bytes] = []
         real_send = self.capture.transport._send
 
-        def send(method, url, params, data, headers, timeout):
+        def send(method, url, params, data, headers, *rest):
             if method == "POST" and url.endswith("/jobs"):
                 import requests
 
@@ -125,7 +125,7 @@ class Env:
                 response.status_code = 201
                 response._content = b'{"id": "bench", "backend": "ibm_torino"}'
                 return response
-            return real_send(method, url, params, data, headers, timeout)
+            return real_send(method, url, params, data, headers, *rest)
 
         self.capture.transport._send = send
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.cookies import extract_cookies_to_jar
 from urllib3.exceptions import HTTPError as _Urllib3Error
 
 from ..exceptions import ApiTimeoutError, InvalidResponseError
@@ -98,6 +100,7 @@ def exchange(
     deadline: float,
     max_bytes: int,
     settings: Callable[[str], dict[str, Any]],
+    direct: bool = False,
 ) -> requests.Response:
     """Send ``request`` and read the whole answer, within ``deadline`` and ``max_bytes``.
 
@@ -108,6 +111,9 @@ def exchange(
         deadline: ``time.monotonic()`` value by which everything must be done.
         max_bytes: Largest body accepted, counted after decompression.
         settings: Keyword arguments for ``session.send`` for a URL (proxies, TLS).
+        direct: Hand the request to the session's adapter without ``Session.send`` (for a
+            plain session, see :mod:`.prepared`: no hooks to run); cookies the server sets
+            are still kept in the session's jar.
 
     Returns:
         The final response, its body already read (``response.content`` is set).
@@ -125,8 +131,11 @@ def exchange(
         try:
             for _ in range(MAX_REDIRECTS + 1):
                 url = request.url or ""
-                kwargs = {**settings(url), "stream": True, "allow_redirects": False}
-                response = session.send(request, timeout=timeout, **kwargs)
+                if direct:
+                    response = _send_direct(session, request, timeout, settings(url))
+                else:
+                    kwargs = {**settings(url), "stream": True, "allow_redirects": False}
+                    response = session.send(request, timeout=timeout, **kwargs)
                 if not response.is_redirect:
                     _read_body(response, what, max_bytes, deadline)
                     if scope.expired:
@@ -149,6 +158,34 @@ def exchange(
         method=request.method,
         url=safe_url(request.url or ""),
     )
+
+
+def _send_direct(
+    session: requests.Session,
+    request: requests.PreparedRequest,
+    timeout: tuple[float, float],
+    settings: dict[str, Any],
+) -> requests.Response:
+    """``session.send(request, stream=True, allow_redirects=False)`` minus its bookkeeping.
+
+    What ``Session.send`` adds around the adapter for a plain session: the elapsed time, and
+    the cookies the answer sets (looked for only when it sets any).
+    """
+    adapter = session.get_adapter(url=request.url or "")
+    started = time.perf_counter()
+    response = adapter.send(
+        request,
+        stream=True,
+        timeout=timeout,
+        verify=settings["verify"],
+        cert=settings["cert"],
+        proxies=settings["proxies"],
+    )
+    response.elapsed = timedelta(seconds=time.perf_counter() - started)
+    headers = response.headers
+    if "set-cookie" in headers or "set-cookie2" in headers:
+        extract_cookies_to_jar(session.cookies, request, response.raw)
+    return response
 
 
 class _Expired(Exception):

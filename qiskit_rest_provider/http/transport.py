@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +21,7 @@ from .exchange import (
     bounded_session,
     exchange,
 )
+from .prepared import RequestFactory, is_plain
 from .retry import RetryPolicy
 from .unreachable import is_refused, unreachable_message
 
@@ -32,14 +32,6 @@ logger = logging.getLogger(__name__)
 API_VERSION = "2026-04-15"  # what qiskit-ibm-runtime 0.48-0.51 sends
 USER_AGENT = f"qiskit-rest-provider/{__version__} python-requests/{requests_version}"
 DEFAULT_TIMEOUT = (5.0, 60.0)
-
-# The environment variables ``requests`` consults for proxies and CA bundles of an http(s)
-# URL (``getproxies_environment`` lower-cases names, so both spellings count).
-_ENV_KEYS = tuple(
-    name
-    for base in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-    for name in (base, base.upper())
-) + ("REQUEST_METHOD", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 
 
 class Transport:
@@ -89,6 +81,7 @@ class Transport:
         self._verify = verify
         self._proxies = proxies
         self._settings: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._factory = RequestFactory(self.base_url)
         # Only encodings this client decompresses itself, while counting (exchange.py).
         self._headers = {
             "User-Agent": USER_AGENT,
@@ -218,17 +211,22 @@ class Transport:
         deadline: float,
         max_bytes: int,
     ) -> requests.Response:
-        """What ``Session.request`` does, bounded, with its environment lookup cached.
+        """What ``Session.request`` does, bounded, with its per-request work done once.
 
-        ``Session.request`` scans the whole process environment twice per call to find proxy
-        settings (a third of a request's client time in a large environment). The merged
-        settings are the same as long as the few variables that decide them, the host and the
-        session's own settings are, so they are resolved once per such combination.
+        A plain session (the usual case) gets its requests built by :mod:`.prepared` and
+        handed to the adapter directly; any other goes through ``Session.prepare_request``
+        and ``Session.send``. Either way the proxy and TLS settings come from
+        :meth:`_merged_settings`.
         """
         session = self.session
-        prepared = session.prepare_request(
-            requests.Request(method, url, params=params, data=data, headers=headers)
-        )
+        direct = is_plain(session)
+        if direct:
+            factory = self._factory
+            prepared = factory.prepare(session, method, factory.url(url, params), data, headers)
+        else:
+            prepared = session.prepare_request(
+                requests.Request(method, url, params=params, data=data, headers=headers)
+            )
 
         def settings(target: str) -> dict[str, Any]:
             merged = self._merged_settings(session, target)
@@ -241,9 +239,16 @@ class Transport:
             deadline=deadline,
             max_bytes=max_bytes,
             settings=settings,
+            direct=direct,
         )
 
     def _merged_settings(self, session: requests.Session, url: str) -> dict[str, Any]:
+        """Proxies and TLS settings for ``url``, as ``Session.request`` merges them.
+
+        ``requests`` reads the environment (proxy variables, CA bundles) for every request,
+        scanning all of it twice; here that happens once per host and session settings: the
+        environment is read when a host is first used.
+        """
         parts = urlsplit(url)
         key = (
             parts.scheme,
@@ -253,7 +258,6 @@ class Transport:
             session.verify,
             session.cert,
             session.stream,
-            tuple(os.environ.get(name) for name in _ENV_KEYS) if session.trust_env else (),
         )
         settings = self._settings.get(key)
         if settings is None:

@@ -69,7 +69,7 @@ class EmulatorServer:
         import uvicorn
 
         from .app import create_app
-        from .protocol import protocol_class
+        from .protocol import fast_stack, protocol_class
 
         try:
             self._sock = _bind(self.config.host, self.config.port)
@@ -78,14 +78,16 @@ class EmulatorServer:
             raise
         self.port = self._sock.getsockname()[1]
         self.state.start()
-        # h11 + asyncio pinned: the TCP_NODELAY guarantee above is asyncio's, not uvloop's.
+        # httptools + uvloop when installed (the protocol sets TCP_NODELAY itself), else
+        # h11 + asyncio; either way with the head deadline.
+        fast = fast_stack()
         uv_config = uvicorn.Config(
             create_app(self.state),
             log_config=None,
             access_log=False,
             lifespan="off",
-            http=protocol_class(self.config.header_timeout),  # h11, with a head deadline
-            loop="asyncio",
+            http=protocol_class(self.config.header_timeout, fast),
+            loop="uvloop" if fast else "asyncio",
             ws="none",
             timeout_keep_alive=60,
             server_header=False,

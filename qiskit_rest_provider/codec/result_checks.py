@@ -15,7 +15,7 @@ from qiskit.primitives import BitArray
 
 from ..exceptions import DecodeError
 from .bits import bitarray_from_hex
-from .hexbody import marked_span, span_bits
+from .hexbody import Span, marked_span, span_bits, span_shots
 from .pubs import PubSpec
 from .tagged import DEFAULT_MAX_ARRAY_BYTES, ArrayBudget, untag
 
@@ -104,7 +104,7 @@ def plain_fields(
     program: str,
     spec: PubSpec | None,
     budget: ArrayBudget,
-    spans: Sequence[bytes] = (),
+    spans: Sequence[Span] = (),
 ) -> dict[str, Any]:
     """A plain-format PUB's data; sampler registers checked against ``spec``, then decoded."""
     fields = mapping(fields, "A PUB result's data")
@@ -125,7 +125,7 @@ def plain_fields(
             )
         samples = register["samples"]
         span = marked_span(samples, spans)  # a flat array left as bytes (codec.hexbody)
-        shape = (span.count(b'"') // 2,) if span is not None else leading_lengths(samples)
+        shape = (span_shots(span),) if span is not None else leading_lengths(samples)
         # The number of shots may exceed the PUB's (twirling runs num_randomizations x
         # shots_per_randomization), so only the budget bounds it; the PUB's shape is exact.
         if spec is not None and shape[:-1] != tuple(spec.shape):
@@ -170,7 +170,7 @@ def tagged_fields(item: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def read_pub_items(
-    data: Mapping[str, Any], program: str, specs: Sequence[PubSpec], spans: Sequence[bytes] = ()
+    data: Mapping[str, Any], program: str, specs: Sequence[PubSpec], spans: Sequence[Span] = ()
 ) -> tuple[list[tuple[dict[str, Any], Any]], Mapping[str, Any]]:
     """Each PUB's ``(fields, metadata)`` and the result's metadata, from either format.
 

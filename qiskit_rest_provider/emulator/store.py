@@ -80,6 +80,9 @@ class Store:
             for table in ("jobs", "sessions", "tasks"):
                 cols = self._db.execute(f"PRAGMA table_info({table})").fetchall()
                 _TABLE_COLUMNS[table] = {c["name"] for c in cols}
+            # Every authenticated request asks; one emulator owns the database (the lock).
+            rows = self._db.execute("SELECT token_hash FROM revoked").fetchall()
+            self._revoked = {row[0] for row in rows}
         except sqlite3.DatabaseError as exc:
             if self._lock_file is not None:
                 self._lock_file.close()
@@ -280,14 +283,15 @@ class Store:
     # -- token revocation ---------------------------------------------------------------------
     def revoke(self, token_digest: str, ts: float) -> None:
         """Remembers a logged-out token."""
-        self._exec(
-            "INSERT OR IGNORE INTO revoked (token_hash, ts) VALUES (?, ?)", [token_digest, ts]
-        )
+        with self._lock:
+            self._exec(
+                "INSERT OR IGNORE INTO revoked (token_hash, ts) VALUES (?, ?)", [token_digest, ts]
+            )
+            self._revoked.add(token_digest)  # after the write: a failed one revokes nothing
 
     def is_revoked(self, *digests: str) -> bool:
         """Whether any of these (a token's hash, its family's key) was logged out."""
-        marks = ", ".join("?" * len(digests))
-        return bool(self._query(f"SELECT 1 FROM revoked WHERE token_hash IN ({marks})", digests))
+        return any(digest in self._revoked for digest in digests)
 
     def select(self, sql: str, args: Iterable[Any] = ()) -> list[dict[str, Any]]:
         """Rows of a read-only query, decoded (for views such as the dashboard's)."""

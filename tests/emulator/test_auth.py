@@ -132,3 +132,73 @@ def test_unknown_route_is_ibm_shaped_404(emulator, api):
     assert_ibm_error(requests.get(emulator.url + "/nope", timeout=10), 404)
     assert_ibm_error(api.get("/nope"), 404)
     assert_ibm_error(api.request("PATCH", "/backends"), 405)
+
+
+def _issuer(ttl: int = 60):
+    from qiskit_rest_provider.emulator.auth import TokenIssuer
+
+    return TokenIssuer(b"s" * 32, ttl)
+
+
+def test_a_remembered_token_still_expires(monkeypatch):
+    from qiskit_rest_provider.emulator import auth
+
+    issuer = _issuer(ttl=60)
+    token = issuer.issue("u1")["token"]
+    now = time.time()
+    assert issuer.verify(token)["sub"] == "u1"  # remembered from here on
+    monkeypatch.setattr(auth.time, "time", lambda: now + 61)
+    assert issuer.verify(token) is None
+    monkeypatch.setattr(auth.time, "time", lambda: now + 59)
+    assert issuer.verify(token)["sub"] == "u1"
+
+
+def test_a_remembered_token_is_checked_for_its_kind():
+    issuer = _issuer()
+    token = issuer.issue("u1", kind="classic")["token"]
+    assert issuer.verify(token, kind="classic")["kind"] == "classic"
+    assert issuer.verify(token, kind="iam") is None
+    assert issuer.verify(token)["kind"] == "classic"
+
+
+def test_forged_and_foreign_tokens_fail_after_a_good_one():
+    from qiskit_rest_provider.emulator.auth import TokenIssuer
+
+    issuer = _issuer()
+    token = issuer.issue("u1")["token"]
+    assert issuer.verify(token) is not None
+    head, payload, sig = token.split(".")
+    forged_claims = base64.urlsafe_b64encode(
+        json.dumps({**_claims(token), "sub": "admin"}).encode()
+    ).rstrip(b"=")
+    assert issuer.verify(f"{head}.{forged_claims.decode()}.{sig}") is None
+    assert issuer.verify(f"{head}.{payload}.{sig[:-2]}AA") is None
+    assert issuer.verify(token + ".x") is None
+    foreign = TokenIssuer(b"t" * 32, 60).issue("u1")["token"]
+    assert issuer.verify(foreign) is None
+    assert issuer._verified.keys() == {token}  # only good signatures are remembered
+
+
+def test_the_remembered_tokens_are_bounded_and_returned_as_copies():
+    issuer = _issuer()
+    issuer.VERIFIED_CACHE = 2
+    tokens = [issuer.issue(f"u{i}")["token"] for i in range(5)]
+    for i, token in enumerate(tokens):
+        assert issuer.verify(token)["sub"] == f"u{i}"
+        assert 1 <= len(issuer._verified) <= 2
+    claims = issuer.verify(tokens[-1])
+    claims["sub"] = "changed"
+    assert issuer.verify(tokens[-1])["sub"] == "u4"
+
+
+def test_revocations_are_kept_and_reloaded(tmp_path):
+    from qiskit_rest_provider.emulator.store import Store
+
+    store = Store(str(tmp_path))
+    assert not store.is_revoked("a", "b")
+    store.revoke("b", 1.0)
+    assert store.is_revoked("a", "b") and store.is_revoked("b") and not store.is_revoked("a")
+    store.close()
+    again = Store(str(tmp_path))
+    assert again.is_revoked("b") and not again.is_revoked("a")
+    again.close()

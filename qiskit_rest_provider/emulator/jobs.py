@@ -55,13 +55,13 @@ class JobService:
         self.state = state
 
     # -- lookup -------------------------------------------------------------------------------
-    def get(self, principal: Principal, job_id: str) -> dict[str, Any]:
-        """Returns a job of the caller's instance.
+    def get(self, principal: Principal, job_id: str, *, light: bool = False) -> dict[str, Any]:
+        """Returns a job of the caller's instance (``light``: without params and logs).
 
         Raises:
             ApiError: 404 when it does not exist or belongs to another instance.
         """
-        job = self.state.store.get_job(job_id)
+        job = self.state.store.get_job(job_id, light=light)
         if job is None or job["instance"] != principal.instance:
             raise job_not_found(job_id)
         return job
@@ -170,7 +170,7 @@ class JobService:
         Raises:
             ApiError: 404 for an unknown job, 409 when it is already final.
         """
-        job = self.get(principal, job_id)
+        job = self.get(principal, job_id, light=True)
         now = time.time()
         for status in PENDING:
             if self.state.store.update_job(
@@ -215,7 +215,7 @@ class JobService:
         Raises:
             ApiError: 404 for an unknown job.
         """
-        job = self.get(principal, job_id)
+        job = self.get(principal, job_id, light=True)
         if job["status"] not in (COMPLETED, FAILED):
             return None
         if job.get("private"):

@@ -19,14 +19,14 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 from . import errors
 from .config import EmulatorConfig
+from .execution import Abandon, JobFailed, Stopped, execute, pause
 from .faults import FaultInjector
 from .store import Store
-from .workers import JobInterrupted, WorkerDied, WorkerProcess
+from .workers import WorkerProcess
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +37,6 @@ FINAL = (COMPLETED, FAILED, CANCELLED, RAN_TOO_LONG)
 PENDING = (QUEUED, RUNNING)
 #: The service's cap on ``max_execution_time`` (seconds).
 MAX_COST = 10_800
-
-
-class _Abandon(Exception):
-    """The server is stopping: leave the job as it is in the store."""
 
 
 def utc_line(message: str) -> str:
@@ -138,7 +134,7 @@ class Runner:
                 self._run_one(job_id, slot)
                 if not self._stopping.is_set():
                     slot.start()  # after a kill: fork a warm one before the next job arrives
-            except _Abandon:
+            except Abandon:
                 return
             except Exception:  # a bug must not kill the worker; the job is marked failed
                 if self._stopping.is_set():
@@ -151,26 +147,19 @@ class Runner:
                 except Exception:
                     logger.exception("could not record the failure of job %s", job_id)
 
-    def _sleep(self, seconds: float, should_stop: Callable[[], bool]) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end and not should_stop():
-            time.sleep(min(0.02, max(0.0, end - time.monotonic())))
-
     def _run_one(self, job_id: str, slot: WorkerProcess) -> None:
-        job = self._store.get_job(job_id)
+        job = self._store.job_to_run(job_id)
         if job is None or job["status"] != QUEUED:
             return  # cancelled or deleted while queued
         wait = job["created_ts"] + self._config.delays(job["backend"])[0] - time.time()
         if wait > 0:
-            self._sleep(wait, self._stopping.is_set)
+            pause(wait, self._stopping.is_set)
             if self._stopping.is_set():
-                raise _Abandon
+                raise Abandon
         started = time.time()
-        if not self._store.update_job(
-            job_id, expect_status=[QUEUED], status=RUNNING, running_ts=started
-        ):
+        if not self._store.start_job(job_id, started, utc_line("INFO Job started running")):
             return
-        self._store.append_log(job_id, utc_line("INFO Job started running"))
+        job["running_ts"] = started
         if job.get("session_id"):
             self._store.update_session(job["session_id"], last_job_started=started)
             session = self._store.get_session(job["session_id"])
@@ -183,118 +172,47 @@ class Runner:
             return job_id in self._cancel or time.time() > deadline or self._stopping.is_set()
 
         try:
-            body = self._execute(job, should_stop, slot)
-        except _Abandon:
+            body = execute(job, should_stop, slot, self._config, self._faults, self._stopping)
+        except Abandon:
             raise
-        except _Stopped:
-            return self._stopped(job_id, deadline)
-        except _JobFailed as exc:
-            return self._finish(job_id, FAILED, exc.message, exc.reason_code, body=exc.message)
+        except Stopped:
+            return self._stopped(job, deadline)
+        except JobFailed as exc:
+            return self._finish(job, FAILED, exc.message, exc.reason_code, body=exc.message)
         if self._stopping.is_set():
-            raise _Abandon
+            raise Abandon
         if time.time() > deadline:
-            return self._stopped(job_id, deadline)
-        self._store.set_result(job_id, body)
-        self._finish(job_id, COMPLETED, None, None)
+            return self._stopped(job, deadline)
+        self._finish(job, COMPLETED, None, None, body=body)
 
-    def _execute(
-        self, job: dict[str, Any], should_stop: Callable[[], bool], slot: WorkerProcess
-    ) -> str:
-        fault = self._faults.for_job(job["backend"])
-        if fault is not None and fault.kind == "fail":
-            raise _JobFailed(
-                fault.message or "Injected job failure", fault.reason_code or errors.UNKNOWN_ERROR
-            )
-        if fault is not None and fault.kind == "stuck":
-            while not should_stop() and not self._faults.wait_released(0.05):
-                pass
-        extra = (
-            fault.delay if fault is not None and fault.kind == "slow" else 0.0
-        ) + self._config.delays(job["backend"])[1]
-        if extra:
-            self._sleep(extra, should_stop)
-        if should_stop():
-            raise _Abandon if self._stopping.is_set() else _Stopped
-        seed = None if self._config.seed is None else self._config.seed + int(job["seq"])
-        request = {
-            "program": job["program"],
-            "params": job["params"],
-            "backend": job["backend"],
-            "seed": seed,
-            "noiseless": self._config.noiseless,
-        }
-        try:
-            answer = slot.run(request, should_stop)
-        except JobInterrupted as exc:
-            slot.kill()  # a new one is forked once the outcome is recorded (see _work)
-            if exc.reason != "memory":
-                raise _Abandon if self._stopping.is_set() else _Stopped from None
-            answer = {"error": "memory", "code": None}
-        except WorkerDied as exc:
-            if self._stopping.is_set():
-                raise _Abandon from None
-            slot.kill()  # a new one is forked once the outcome is recorded (see _work)
-            raise _JobFailed(
-                f"The emulator's worker process ended while running the job ({exc}).",
-                errors.UNKNOWN_ERROR,
-            ) from None
-        if "body" in answer:
-            return str(answer["body"])
-        if answer["error"] == "memory":
-            limit = self._config.max_job_memory_mb
-            message = f"The job needed more than the emulator's memory limit of {limit} MiB"
-            raise _JobFailed(message + " per job (--max-job-memory).", errors.UNKNOWN_ERROR)
-        if answer["code"] is None:
-            logger.warning("job %s failed in the engine: %s", job["id"], answer["error"][:200])
-        raise _JobFailed(answer["error"], answer["code"] or errors.UNKNOWN_ERROR)
-
-    def _stopped(self, job_id: str, deadline: float) -> None:
+    def _stopped(self, job: dict[str, Any], deadline: float) -> None:
         with self._lock:
-            cancelled = job_id in self._cancel
-            self._cancel.discard(job_id)
+            cancelled = job["id"] in self._cancel
+            self._cancel.discard(job["id"])
         if cancelled or time.time() <= deadline:
-            self._finish(job_id, CANCELLED, "Cancelled by the user", None)
+            self._finish(job, CANCELLED, "Cancelled by the user", None)
         else:
-            self._finish(job_id, RAN_TOO_LONG, "Ran too long", errors.RAN_TOO_LONG)
+            self._finish(job, RAN_TOO_LONG, "Ran too long", errors.RAN_TOO_LONG)
 
     def _finish(
         self,
-        job_id: str,
+        job: dict[str, Any] | str,
         status: str,
         reason: str | None,
         code: int | None,
         body: str | None = None,
     ) -> None:
+        """Records a running job's outcome (a row, or an id to look up); a cancel keeps its own."""
+        if isinstance(job, str):
+            found = self._store.get_job(job, light=True)
+            if found is None:
+                return
+            job = found
         now = time.time()
-        job = self._store.get_job(job_id)
-        if job is None:
-            return
-        if body is not None:
-            self._store.set_result(job_id, body)
-        changed = self._store.update_job(
-            job_id,
-            expect_status=[RUNNING],
-            status=status,
-            reason=reason,
-            reason_code=code,
-            finished_ts=now,
-            run_seconds=now - (job.get("running_ts") or now),
-        )
-        if not changed:
+        line = utc_line(f"INFO Job finished: {status}")
+        if not self._store.finish_job(job["id"], status, reason, code, now, line, body):
             return  # cancelled by the user meanwhile: keep their status
-        self._store.append_log(job_id, utc_line(f"INFO Job finished: {status}"))
         if job.get("session_id"):
             self._store.update_session(job["session_id"], last_job_completed=now)
         with self._lock:
-            self._cancel.discard(job_id)
-
-
-class _Stopped(Exception):
-    """Cancelled by the user or timed out."""
-
-
-class _JobFailed(Exception):
-    def __init__(self, message: str, reason_code: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.reason_code = reason_code
+            self._cancel.discard(job["id"])

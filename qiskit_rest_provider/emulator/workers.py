@@ -127,7 +127,7 @@ class WorkerProcess:
         self._process, self._conn = process, parent
         self._baseline = self._resident()  # a fresh fork: the fork server's pages
 
-    def run(self, request: dict[str, Any], should_stop: Any) -> dict[str, Any]:
+    def run(self, request: dict[str, Any] | bytes, should_stop: Any) -> dict[str, Any]:
         """Runs one job; kills the process when ``should_stop()`` or the memory limit says so.
 
         Returns:
@@ -149,11 +149,13 @@ class WorkerProcess:
                 self.kill()
                 raise JobInterrupted("memory")
 
-    def send(self, request: dict[str, Any]) -> None:
-        """Hands a job to the process (starting it if needed)."""
+    def send(self, request: dict[str, Any] | bytes) -> None:
+        """Hands a job to the process (starting it if needed), as a dict or its JSON bytes."""
         self.start()
         assert self._conn is not None
-        self._conn.send_bytes(json.dumps(request, separators=(",", ":")).encode())
+        if not isinstance(request, bytes):
+            request = json.dumps(request, separators=(",", ":")).encode()
+        self._conn.send_bytes(request)
 
     def answer(self, timeout: float) -> dict[str, Any] | None:
         """The job's answer, or ``None`` if none came within ``timeout`` seconds.

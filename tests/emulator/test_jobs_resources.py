@@ -52,6 +52,18 @@ def test_params_included_unless_excluded(api):
     assert "params" not in api.get(f"/jobs/{job_id}", params={"exclude_params": "true"}).json()
 
 
+def test_the_view_without_params_is_the_whole_view_less_params(api):
+    job_id = api.submit(sampler_job(tags=["t"]))
+    api.wait(job_id)
+    whole = api.get(f"/jobs/{job_id}").json()
+    light = api.get(f"/jobs/{job_id}", params={"exclude_params": "true"}).json()
+    assert whole["params"]["pubs"] and whole["status"] == "Completed"
+    assert light == {k: v for k, v in whole.items() if k != "params"}
+    listed = api.get("/jobs", params={"exclude_params": "false"}).json()["jobs"]
+    assert listed == [whole]
+    assert api.get("/jobs").json()["jobs"] == [light]
+
+
 def test_tags_replace_and_clear(api):
     job_id = api.submit(sampler_job(tags=["a"]))
     assert api.request("PUT", f"/jobs/{job_id}/tags", json={"tags": ["x", "y"]}).status_code == 204

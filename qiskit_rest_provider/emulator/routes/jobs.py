@@ -119,7 +119,7 @@ async def submit_job(
 async def read_job(request: Request, who: Principal, job_id: str, classic: bool) -> JSONResponse:
     """``GET /jobs/{id}``: the job object (``params`` unless ``exclude_params=true``)."""
     exclude = _flag(request.query_params.get("exclude_params"), "exclude_params")
-    job = JobService(emu(request)).get(who, job_id)
+    job = JobService(emu(request)).get(who, job_id, light=bool(exclude))
     return JSONResponse(job_view(job, include_params=not exclude, classic=classic))
 
 
@@ -155,10 +155,10 @@ def make_router(auth: Callable[..., Any], *, classic: bool) -> APIRouter:
             raise bad_request("Query parameter 'sort' must be ASC or DESC.")
         exclude = _flag(q.get("exclude_params"), "exclude_params")
         where, args = _list_filters(request, who)
-        rows, count = emu(request).store.list_jobs(
-            where, args, descending=sort == "DESC", limit=limit, offset=offset
-        )
         include = exclude is False
+        rows, count = emu(request).store.list_jobs(
+            where, args, descending=sort == "DESC", limit=limit, offset=offset, light=not include
+        )
         jobs = [job_view(r, include_params=include, classic=classic) for r in rows]
         return JSONResponse({"jobs": jobs, "count": count, "offset": offset, "limit": limit})
 

@@ -1,0 +1,259 @@
+"""The jobs and results tables of the emulator's store, and the row helpers every table uses.
+
+:class:`JobRows` is a base of :class:`.store.Store`, which owns the connection (``_db``) and
+its lock (``_lock``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+_JSON_COLUMNS = {"params", "tags", "request", "result"}
+TABLE_COLUMNS: dict[str, set[str]] = {}
+
+
+def encode_value(column: str, value: Any) -> Any:
+    """A value as stored: JSON text for the JSON columns, 0/1 for booleans."""
+    if column in _JSON_COLUMNS and value is not None and not isinstance(value, str):
+        return json.dumps(value, separators=(",", ":"))
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def decode_row(row: sqlite3.Row | None) -> dict[str, Any] | None:
+    """A row as a dict with its JSON columns parsed (``None`` stays ``None``)."""
+    if row is None:
+        return None
+    out = dict(row)
+    for key in ("params", "tags", "request"):
+        if out.get(key) is not None:
+            out[key] = json.loads(out[key])
+    return out
+
+
+def _light_columns() -> str:
+    """The jobs table's columns without ``params`` and ``logs``, for a SELECT."""
+    return ", ".join(sorted(TABLE_COLUMNS["jobs"] - {"params", "logs"}))
+
+
+class JobRows:
+    """Row helpers and the job and result operations of :class:`.store.Store`."""
+
+    _db: sqlite3.Connection
+    _lock: threading.RLock
+
+    def _query(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, tuple(args)).fetchall()
+
+    def _exec(self, sql: str, args: Iterable[Any] = ()) -> int:
+        with self._lock:
+            return self._db.execute(sql, tuple(args)).rowcount
+
+    # -- generic row helpers ------------------------------------------------------------------
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        """Inserts a row; returns its rowid (a job's ``seq``)."""
+        cols = [c for c in row if c in TABLE_COLUMNS[table]]
+        sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        with self._lock:
+            cursor = self._db.execute(sql, [encode_value(c, row[c]) for c in cols])
+            return int(cursor.lastrowid or 0)
+
+    def _update(
+        self,
+        table: str,
+        key: str,
+        changes: dict[str, Any],
+        where: str = "",
+        args: tuple[Any, ...] = (),
+    ) -> bool:
+        bad = set(changes) - TABLE_COLUMNS[table]
+        if bad:
+            raise KeyError(f"unknown {table} column(s): {sorted(bad)}")
+        sets = ", ".join(f"{c} = ?" for c in changes)
+        sql = f"UPDATE {table} SET {sets} WHERE id = ? {where}"
+        values = [encode_value(c, v) for c, v in changes.items()]
+        return self._exec(sql, [*values, key, *args]) > 0
+
+    # -- jobs ---------------------------------------------------------------------------------
+    def insert_job(self, job: dict[str, Any]) -> int:
+        """Inserts a job row and returns its sequence number."""
+        # seq is the INTEGER PRIMARY KEY, i.e. the rowid: no SELECT needed to learn it.
+        return self._insert("jobs", job)
+
+    def get_job(self, job_id: str, *, light: bool = False) -> dict[str, Any] | None:
+        """Returns one job row (decoded) or ``None``.
+
+        Args:
+            job_id: The job.
+            light: Leave out ``params`` and ``logs``: a poll's view needs neither, and the
+                params of a big job are megabytes of JSON to parse.
+        """
+        sql = f"SELECT {_light_columns() if light else '*'} FROM jobs WHERE id = ?"
+        return decode_row(next(iter(self._query(sql, [job_id])), None))
+
+    def job_to_run(self, job_id: str) -> dict[str, Any] | None:
+        """A job row for a worker: ``params`` stays the stored JSON text, ``logs`` left out."""
+        sql = f"SELECT {_light_columns()}, params FROM jobs WHERE id = ?"
+        rows = self._query(sql, [job_id])
+        return dict(rows[0]) if rows else None
+
+    def start_job(self, job_id: str, ts: float, line: str) -> bool:
+        """Queued → Running at ``ts`` with a log line, unless it is no longer Queued.
+
+        Returns:
+            Whether it was still Queued (and so is Running now).
+        """
+        sql = (
+            "UPDATE jobs SET status = 'Running', running_ts = ?, logs = logs || ? "
+            "WHERE id = ? AND status = 'Queued'"
+        )
+        return self._exec(sql, [ts, line + "\n", job_id]) > 0
+
+    def finish_job(
+        self,
+        job_id: str,
+        status: str,
+        reason: str | None,
+        reason_code: int | None,
+        ts: float,
+        line: str,
+        result: str | None = None,
+    ) -> bool:
+        """Running → ``status`` at ``ts`` in one transaction with the result and a log line.
+
+        The result is stored even when the job is no longer Running (a cancel won the race),
+        unless it was deleted; the status, its reason, ``run_seconds`` and the log line only
+        while it is Running.
+
+        Returns:
+            Whether the job was still Running (and so has ``status`` now).
+        """
+        update = (
+            "UPDATE jobs SET status = ?, reason = ?, reason_code = ?, finished_ts = ?, "
+            "run_seconds = ? - COALESCE(running_ts, ?), logs = logs || ? "
+            "WHERE id = ? AND status = 'Running'"
+        )
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                if result is not None:  # (not for a job deleted meanwhile)
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO results (job_id, body) SELECT ?, ? "
+                        "WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?)",
+                        [job_id, result, job_id],
+                    )
+                args = [status, reason, reason_code, ts, ts, ts, line + "\n", job_id]
+                changed = self._db.execute(update, args).rowcount > 0
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return changed
+
+    def update_job(
+        self, job_id: str, expect_status: Iterable[str] | None = None, **changes: Any
+    ) -> bool:
+        """Updates a job; with ``expect_status`` only if its status is one of those.
+
+        Returns:
+            Whether a row changed (the conditional form is the state machine's guard).
+        """
+        if expect_status is None:
+            return self._update("jobs", job_id, changes)
+        statuses = tuple(expect_status)
+        where = f"AND status IN ({', '.join('?' * len(statuses))})"
+        return self._update("jobs", job_id, changes, where, statuses)
+
+    def append_log(self, job_id: str, line: str) -> None:
+        """Appends one line to a job's log."""
+        self._exec("UPDATE jobs SET logs = logs || ? WHERE id = ?", [line + "\n", job_id])
+
+    def delete_job(self, job_id: str) -> None:
+        """Removes a job and its result."""
+        with self._lock:
+            self._exec("DELETE FROM results WHERE job_id = ?", [job_id])
+            self._exec("DELETE FROM jobs WHERE id = ?", [job_id])
+
+    def list_jobs(
+        self,
+        where: list[str],
+        args: list[Any],
+        *,
+        descending: bool,
+        limit: int,
+        offset: int,
+        light: bool = False,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Returns one page of jobs matching SQL conditions, and the total count.
+
+        ``light`` leaves out ``params`` and ``logs``, as :meth:`get_job` does.
+        """
+        clause = " AND ".join(where) or "1"
+        columns = _light_columns() if light else "*"
+        with self._lock:
+            count = self._query(f"SELECT COUNT(*) AS n FROM jobs WHERE {clause}", args)[0]["n"]
+            order = "DESC" if descending else "ASC"
+            rows = self._query(
+                f"SELECT {columns} FROM jobs WHERE {clause} ORDER BY seq {order} LIMIT ? OFFSET ?",
+                [*args, limit, offset],
+            )
+        return [decode_row(r) for r in rows], count  # type: ignore[misc]
+
+    def jobs_with_status(
+        self, statuses: Iterable[str], session_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Jobs in the given statuses (optionally of one session), oldest first."""
+        statuses = tuple(statuses)
+        sql = f"SELECT * FROM jobs WHERE status IN ({', '.join('?' * len(statuses))})"
+        args: list[Any] = list(statuses)
+        if session_id is not None:
+            sql += " AND session_id = ?"
+            args.append(session_id)
+        return [decode_row(r) for r in self._query(sql + " ORDER BY seq", args)]  # type: ignore[misc]
+
+    def count_jobs(self, statuses: Iterable[str], session_id: str | None = None) -> int:
+        """How many jobs are in the given statuses (optionally of one session)."""
+        statuses = tuple(statuses)
+        sql = f"SELECT COUNT(*) AS n FROM jobs WHERE status IN ({', '.join('?' * len(statuses))})"
+        args: list[Any] = list(statuses)
+        if session_id is not None:
+            sql += " AND session_id = ?"
+            args.append(session_id)
+        return int(self._query(sql, args)[0]["n"])
+
+    def search_tags(self, instance: str, text: str, limit: int = 100) -> list[str]:
+        """Distinct job tags of an instance that contain ``text`` (case-insensitive)."""
+        rows = self._query(
+            "SELECT DISTINCT value FROM jobs, json_each(jobs.tags) WHERE instance = ? "
+            "AND instr(lower(value), lower(?)) > 0 ORDER BY value LIMIT ?",
+            [instance, text, limit],
+        )
+        return [r["value"] for r in rows]
+
+    def usage_seconds(self, instance: str) -> float:
+        """Total run time of an instance's finished jobs."""
+        rows = self._query("SELECT SUM(run_seconds) AS s FROM jobs WHERE instance = ?", [instance])
+        return float(rows[0]["s"] or 0.0)
+
+    def set_result(self, job_id: str, body: str) -> None:
+        """Stores (or replaces) a job's result text."""
+        self._exec("INSERT OR REPLACE INTO results (job_id, body) VALUES (?, ?)", [job_id, body])
+
+    def get_result(self, job_id: str) -> str | None:
+        """Returns a job's result text or ``None``."""
+        rows = self._query("SELECT body FROM results WHERE job_id = ?", [job_id])
+        return rows[0]["body"] if rows else None
+
+    def take_result(self, job_id: str) -> str | None:
+        """Returns and deletes a result atomically (private jobs are read once)."""
+        with self._lock:
+            body = self.get_result(job_id)
+            self._exec("DELETE FROM results WHERE job_id = ?", [job_id])
+            self._exec("UPDATE jobs SET result_read = 1 WHERE id = ?", [job_id])
+            return body

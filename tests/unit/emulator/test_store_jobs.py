@@ -56,7 +56,7 @@ def test_a_light_row_is_the_full_row_without_params_and_logs(store):
 def test_a_light_listing_is_the_full_listing_without_params_and_logs(store):
     for i in range(3):
         _job(store, f"j{i}")
-    args = dict(descending=True, limit=2, offset=0)
+    args = {"descending": True, "limit": 2, "offset": 0}
     full, count = store.list_jobs(["instance = ?"], ["crn:i"], **args)
     light, light_count = store.list_jobs(["instance = ?"], ["crn:i"], light=True, **args)
     assert count == light_count == 3
@@ -92,7 +92,8 @@ def test_start_moves_only_a_queued_job(store):
     _job(store)
     assert store.start_job("j1", 101.5, "started")
     job = store.get_job("j1")
-    assert (job["status"], job["running_ts"], job["logs"]) == ("Running", 101.5, "queued\nstarted\n")
+    assert job["status"] == "Running"
+    assert (job["running_ts"], job["logs"]) == (101.5, "queued\nstarted\n")
     assert not store.start_job("j1", 102.0, "again")
     job = store.get_job("j1")
     assert (job["running_ts"], job["logs"]) == (101.5, "queued\nstarted\n")

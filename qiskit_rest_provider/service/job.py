@@ -5,24 +5,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from qiskit.primitives import BasePrimitiveJob, PrimitiveResult
 
 from ..api import JobsApi
-from ..codec.pubs import PubSpec, spec_from_wire
-from ..codec.results import decode_result, result_budget
-from ..codec.status import FINAL_STATES, JobState, check_job, ran_too_long, state_from_job
-from ..exceptions import (
-    InvalidStateError,
-    JobCancelledError,
-    JobFailureError,
-    JobMaxTimeoutError,
-    JobTimeoutError,
-)
+from ..codec.pubs import PubSpec
+from ..codec.status import FINAL_STATES, JobState, check_job, state_from_job
+from ..exceptions import InvalidStateError, JobFailureError, JobTimeoutError
 from .deadlines import bounded
 from .job_attributes import JobAttributes
+from .job_result import JobResult
 from .polling import PollPolicy
 from .progress import with_progress
 
@@ -31,11 +25,12 @@ __all__ = ["RuntimeJob", "PollPolicy"]
 logger = logging.getLogger(__name__)
 
 
-class RuntimeJob(JobAttributes, BasePrimitiveJob[PrimitiveResult, JobState]):
+class RuntimeJob(JobAttributes, JobResult, BasePrimitiveJob[PrimitiveResult, JobState]):
     """A job of the ``estimator`` or ``sampler`` program.
 
     ``status()`` asks the service until the job is final, then answers from memory.
-    ``result()`` waits, downloads and decodes once; later calls return the same object.
+    ``result()`` waits, downloads and decodes once; later calls return the same object
+    (:class:`.job_result.JobResult`).
     Attributes (``tags``, ``creation_date``, ``backend()``, ``inputs``...) are those of
     qiskit-ibm-runtime's ``RuntimeJobV2`` (see :class:`.job_attributes.JobAttributes`).
     """
@@ -56,6 +51,7 @@ class RuntimeJob(JobAttributes, BasePrimitiveJob[PrimitiveResult, JobState]):
         service: Any = None,
         backend: Any = None,
         params: dict[str, Any] | None = None,
+        results_first: bool = False,
     ) -> None:
         super().__init__(job_id)
         self._api = jobs_api
@@ -72,10 +68,14 @@ class RuntimeJob(JobAttributes, BasePrimitiveJob[PrimitiveResult, JobState]):
         self._service = service
         self._backend = backend
         self._params = params
-        # From submit: when the service answered the POST (the first poll waits from it).
-        self._submitted_at = submitted_at
+        # From submit: the first poll waits ``first_poll`` from the service's answer to the
+        # POST, and may read the result itself (``results_first``, see job_result.py).
+        self._first_poll_at = None if submitted_at is None else submitted_at + self._poll.first_poll
+        self._results_first = results_first
+        self._schedule: Iterator[float] | None = None  # the rest of it, after result probes
         if job_data:
-            self._absorb(job_data)
+            # The POST answer may carry no status: the job then stays INITIALIZING.
+            self._absorb(job_data, status_optional=submitted_at is not None)
 
     def __repr__(self) -> str:
         return (
@@ -85,7 +85,7 @@ class RuntimeJob(JobAttributes, BasePrimitiveJob[PrimitiveResult, JobState]):
 
     # ------------------------------------------------------------------ status
 
-    def _absorb(self, job: dict[str, Any]) -> JobState:
+    def _absorb(self, job: dict[str, Any], *, status_optional: bool = False) -> JobState:
         check_job(job)
         with self._lock:
             self._job_data.update(job)
@@ -93,7 +93,8 @@ class RuntimeJob(JobAttributes, BasePrimitiveJob[PrimitiveResult, JobState]):
             self._session_id = job.get("session_id") or self._session_id
             if job.get("tags") is not None:
                 self._tags = list(job["tags"])
-            if self._state not in FINAL_STATES:
+            said = (job.get("state") or {}).get("status") or job.get("status")
+            if self._state not in FINAL_STATES and (said or not status_optional):
                 self._state = state_from_job(job)
             return self._state
 
@@ -179,10 +180,10 @@ class RuntimeJob(JobAttributes, BasePrimitiveJob[PrimitiveResult, JobState]):
         start = time.monotonic()
         deadline = None if timeout is None else start + timeout
         unknown_since: float | None = None
-        delays = self._poll.delays()
-        submitted, self._submitted_at = self._submitted_at, None
-        if submitted is not None and self._state not in FINAL_STATES:
-            first = submitted + self._poll.first_poll - start
+        delays, self._schedule = self._schedule or self._poll.delays(), None
+        first_at, self._first_poll_at = self._first_poll_at, None
+        if first_at is not None and self._state not in FINAL_STATES:
+            first = first_at - start
             if timeout is not None:
                 first = min(first, timeout)
             if first > 0:
@@ -216,84 +217,3 @@ class RuntimeJob(JobAttributes, BasePrimitiveJob[PrimitiveResult, JobState]):
                     )
                 delay = min(delay, remaining)
             time.sleep(delay)
-
-    def result(
-        self, timeout: float | None = None, *, progress: bool | None = None
-    ) -> PrimitiveResult:
-        """Wait for the job and return its ``PrimitiveResult`` (downloaded once).
-
-        ``progress=True`` shows a progress bar while waiting (see ``wait_for_final_state``).
-
-        Raises:
-            JobTimeoutError: ``timeout`` elapsed first.
-            JobFailureError: The job failed (``JobMaxTimeoutError`` if it ran too long).
-            JobCancelledError: The job was cancelled.
-        """
-        if self._result is not None:
-            return self._result
-        deadline = None if timeout is None else time.monotonic() + timeout
-        state = self.wait_for_final_state(timeout, progress=progress)
-        with self._lock:
-            if self._result is not None:
-                return self._result
-            if state is not JobState.DONE:
-                raise self._failure(state)
-            # What the job asked for bounds what its result may weigh (None: the default cap).
-            specs = bounded(self._job_id, lambda: self._decode_specs(deadline), deadline, timeout)
-            budget = result_budget(self._program, specs) if specs else None
-            # A result can lag just behind the Completed status; a private job's result can
-            # be read only once, so its 204 is final.
-            lagging = not self._job_data.get("private")
-            body: bytes | None = bounded(
-                self._job_id,
-                lambda: self._api.results(
-                    self._job_id, lagging=lagging, deadline=deadline, max_bytes=budget
-                ),
-                deadline,
-                timeout,
-            )
-            if body is None:
-                raise JobFailureError(
-                    f"Job {self._job_id} completed but the service returned no result (it may "
-                    "have been a private job whose result was already read).",
-                    job_id=self._job_id,
-                )
-            self._result = decode_result(body, self._program, specs)
-            return self._result
-
-    def _decode_specs(self, deadline: float | None = None) -> list[PubSpec]:
-        if self._specs is None:
-            params = self._job_data.get("params")
-            if not params or "pubs" not in params:
-                job = self._api.get(self._job_id, exclude_params=False, deadline=deadline)
-                params = check_job(job).get("params") or {}
-            self._specs = [spec_from_wire(self._program, pub) for pub in params.get("pubs", [])]
-        return self._specs
-
-    def _failure(self, state: JobState) -> Exception:
-        reason = self.error_message()
-        state_data = self._job_data.get("state") or {}
-        kwargs: dict[str, Any] = {
-            "job_id": self._job_id,
-            "reason": state_data.get("reason"),
-            "reason_code": state_data.get("reason_code", state_data.get("reasonCode")),
-        }
-        if ran_too_long(self._job_data):
-            return JobMaxTimeoutError(
-                f"Job {self._job_id} was stopped for exceeding its maximum execution time "
-                f"({reason or 'ran too long'}). Raise max_execution_time or split the job.",
-                **kwargs,
-            )
-        if state is JobState.CANCELLED:
-            return JobCancelledError(
-                f"Job {self._job_id} was cancelled; it has no result.", **kwargs
-            )
-        if not reason:
-            try:
-                body = self._api.results(self._job_id)
-                reason = body.decode(errors="replace").strip()[-2000:] if body else None
-            except Exception:  # the reason is best effort; the failure itself is certain
-                logger.debug("could not read the failure text of job %s", self._job_id)
-        return JobFailureError(
-            f"Job {self._job_id} failed: {reason or 'no reason given by the service'}", **kwargs
-        )

@@ -24,6 +24,9 @@ class PollPolicy:
     second where polling at once then 1, 2, 4 ... ms apart made 10). From ``initial`` on the
     interval grows by ``factor`` up to ``max_interval``. A status string nobody knows is
     tolerated for ``unknown_status_limit`` seconds, then the wait fails instead of hanging.
+
+    On this machine ``result()`` reads the result itself at the first poll and the warm-up
+    polls (``job_result.py``), on this same schedule.
     """
 
     first_poll: float = 0.001

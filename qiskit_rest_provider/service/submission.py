@@ -17,6 +17,7 @@ from .execution import Batch, Session, current_session
 from .job import RuntimeJob
 from .job_attributes import check_tags
 from .local_backend import LocalBackend, is_local_backend, local_backend
+from .polling import is_loopback
 
 if TYPE_CHECKING:
     from qiskit.providers import BackendV2
@@ -111,6 +112,8 @@ def submit_job(
         body["calibration_id"] = backend.calibration_id
     created = service.jobs_api.create_once(body)
     logger.info("submitted %s job %s to %s", program, created.get("id"), backend.name)
+    if body.get("private"):  # the answer echoes it, or not
+        created = {**created, "private": True}
     return RuntimeJob(
         created["id"],
         jobs_api=service.jobs_api,
@@ -124,4 +127,8 @@ def submit_job(
         service=service,
         backend=backend,
         params=body.get("params"),
+        # What the answer says (a status too, if the server sends one) is known at once.
+        job_data=created,
+        # A server on this machine runs a small job in the time of the first poll.
+        results_first=is_loopback(service.transport.base_url),
     )

@@ -49,6 +49,7 @@ class Store(JobRows):
             self._lock_file = lock_directory(data_dir)
         self.path = path
         self._lock = threading.RLock()
+        self._light = {}
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.row_factory = sqlite3.Row

@@ -42,10 +42,24 @@ def _light_columns() -> str:
 
 
 class JobRows:
-    """Row helpers and the job and result operations of :class:`.store.Store`."""
+    """Row helpers and the job and result operations of :class:`.store.Store`.
+
+    Light job rows (without params and logs: what polls read) are kept in memory once read;
+    every write to a job drops its entry, under the store's lock, and a miss reads and keeps
+    the row under that lock too, so no stale row is ever kept. A hit takes no lock and does
+    not call SQLite, which releases the GIL and so made each poll wait for the worker
+    threads.
+    """
+
+    #: Light rows kept at most (all are dropped when full: job ids are the callers' choice).
+    LIGHT_ROWS = 4096
 
     _db: sqlite3.Connection
     _lock: threading.RLock
+    _light: dict[str, dict[str, Any]]
+
+    def _forget(self, job_id: str) -> None:
+        self._light.pop(job_id, None)
 
     def _query(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -78,7 +92,12 @@ class JobRows:
         sets = ", ".join(f"{c} = ?" for c in changes)
         sql = f"UPDATE {table} SET {sets} WHERE id = ? {where}"
         values = [encode_value(c, v) for c, v in changes.items()]
-        return self._exec(sql, [*values, key, *args]) > 0
+        with self._lock:
+            try:
+                return self._exec(sql, [*values, key, *args]) > 0
+            finally:
+                if table == "jobs":
+                    self._forget(key)
 
     # -- jobs ---------------------------------------------------------------------------------
     def insert_job(self, job: dict[str, Any]) -> int:
@@ -94,8 +113,21 @@ class JobRows:
             light: Leave out ``params`` and ``logs``: a poll's view needs neither, and the
                 params of a big job are megabytes of JSON to parse.
         """
-        sql = f"SELECT {_light_columns() if light else '*'} FROM jobs WHERE id = ?"
-        return decode_row(next(iter(self._query(sql, [job_id])), None))
+        if not light:
+            return decode_row(
+                next(iter(self._query("SELECT * FROM jobs WHERE id = ?", [job_id])), None)
+            )
+        row = self._light.get(job_id)
+        if row is None:
+            sql = f"SELECT {_light_columns()} FROM jobs WHERE id = ?"
+            with self._lock:
+                row = decode_row(next(iter(self._query(sql, [job_id])), None))
+                if row is None:
+                    return None
+                if len(self._light) >= self.LIGHT_ROWS:
+                    self._light.clear()
+                self._light[job_id] = row
+        return dict(row)
 
     def job_to_run(self, job_id: str) -> dict[str, Any] | None:
         """A job row for a worker: ``params`` stays the stored JSON text, ``logs`` left out."""
@@ -113,7 +145,11 @@ class JobRows:
             "UPDATE jobs SET status = 'Running', running_ts = ?, logs = logs || ? "
             "WHERE id = ? AND status = 'Queued'"
         )
-        return self._exec(sql, [ts, line + "\n", job_id]) > 0
+        with self._lock:
+            try:
+                return self._exec(sql, [ts, line + "\n", job_id]) > 0
+            finally:
+                self._forget(job_id)
 
     def finish_job(
         self,
@@ -154,6 +190,8 @@ class JobRows:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            finally:
+                self._forget(job_id)
         return changed
 
     def update_job(
@@ -179,6 +217,7 @@ class JobRows:
         with self._lock:
             self._exec("DELETE FROM results WHERE job_id = ?", [job_id])
             self._exec("DELETE FROM jobs WHERE id = ?", [job_id])
+            self._forget(job_id)
 
     def list_jobs(
         self,
@@ -256,4 +295,5 @@ class JobRows:
             body = self.get_result(job_id)
             self._exec("DELETE FROM results WHERE job_id = ?", [job_id])
             self._exec("UPDATE jobs SET result_read = 1 WHERE id = ?", [job_id])
+            self._forget(job_id)
             return body

@@ -164,3 +164,80 @@ def test_a_failed_finish_rolls_back_the_result(store):
     assert store.get_result("j1") is None
     assert store.get_job("j1")["status"] == "Running"
     assert store.finish_job("j1", "Completed", None, None, 103.0, "finished", "{}")  # usable
+
+
+class _NoSql:
+    """A connection that must not be used (a light row must come from memory)."""
+
+    def execute(self, *args):
+        raise AssertionError("SQLite was asked")
+
+
+def _from_memory(store: Store, job_id: str):
+    real, store._db = store._db, _NoSql()
+    try:
+        return store.get_job(job_id, light=True)
+    finally:
+        store._db = real
+
+
+def test_a_light_row_once_read_comes_from_memory_as_a_copy(store):
+    _job(store)
+    first = store.get_job("j1", light=True)
+    first["status"] = "changed"
+    again = _from_memory(store, "j1")
+    assert again["status"] == "Queued" and again == store.get_job("j1", light=True)
+    assert store.get_job("nope", light=True) is None
+    assert "nope" not in store._light  # an unknown id is not remembered
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda s: s.update_job("j1", status="Cancelled"),
+        lambda s: s.update_job("j1", expect_status=["Queued"], status="Cancelled"),
+        lambda s: s.update_job("j1", tags=["new"]),
+        lambda s: s.start_job("j1", 5.0, "started"),
+        lambda s: (
+            s.update_job("j1", status="Running"),
+            s.finish_job("j1", "Failed", "x", 1, 6.0, "f"),
+        ),
+        lambda s: s.take_result("j1"),
+        lambda s: (s.update_job("j1", status="Cancelled"), s.delete_job("j1")),
+    ],
+    ids=["update", "conditional", "tags", "start", "finish", "take_result", "delete"],
+)
+def test_every_write_to_a_job_drops_its_light_row(store, write):
+    _job(store)
+    _job(store, "other")
+    store.get_job("j1", light=True)
+    store.get_job("other", light=True)
+    write(store)
+    assert store.get_job("j1", light=True) == (
+        None
+        if store.get_job("j1") is None
+        else {k: v for k, v in store.get_job("j1").items() if k not in ("params", "logs")}
+    )
+    assert "j1" in store._light or store.get_job("j1") is None
+    assert _from_memory(store, "other")["id"] == "other"  # others stay
+
+
+def test_a_failed_write_drops_the_light_row_too(store):
+    _job(store)
+    store.get_job("j1", light=True)
+    store.update_job("j1", status="Running")
+    store.get_job("j1", light=True)
+    real = store._db
+    store._db = _FailingUpdates(real)
+    with pytest.raises(sqlite3.OperationalError):
+        store.finish_job("j1", "Completed", None, None, 103.0, "finished", "{}")
+    store._db = real
+    assert "j1" not in store._light
+
+
+def test_the_light_rows_are_bounded(store):
+    store.LIGHT_ROWS = 3
+    for i in range(7):
+        _job(store, f"j{i}")
+        assert store.get_job(f"j{i}", light=True)["id"] == f"j{i}"
+        assert 1 <= len(store._light) <= 3

@@ -127,6 +127,32 @@ def test_gates_nested_past_the_limit_are_left_to_the_exporter():
     assert needs_unroll(one_less) is True
 
 
+def _chain_through_a_loop(levels: int) -> QuantumCircuit:
+    """``levels`` gate definitions around a replaceable gate; level 40 wraps it in a loop."""
+    inner = QuantumCircuit(1, name="g0")
+    inner.append(_gate([True]), [0])
+    gate = inner.to_gate()
+    for level in range(1, levels):
+        outer = QuantumCircuit(1, name=f"g{level}")
+        if level == 40:
+            with outer.for_loop(range(1)):
+                outer.append(gate, [0])
+            gate = Gate(f"g{level}", 1, [])  # to_gate() refuses control flow: set it by hand
+            gate.definition = outer
+        else:
+            outer.append(gate, [0])
+            gate = outer.to_gate()
+    qc = QuantumCircuit(1)
+    qc.append(gate, [0])
+    return qc
+
+
+def test_control_flow_blocks_count_at_their_definitions_depth():
+    # A block adds no level, but it does not start counting again either.
+    assert needs_unroll(_chain_through_a_loop(65)) is False
+    assert needs_unroll(_chain_through_a_loop(64)) is True
+
+
 def test_control_flow_blocks_unrolled_and_what_follows_kept():
     block = QuantumCircuit(1, name="blk")
     block.x(0)

@@ -60,8 +60,8 @@ def bitarray_from_hex(samples: Any, num_bits: int) -> BitArray:
     if ends.size != len(flat):  # a comma inside a sample
         raise DecodeError(NON_HEX)
     starts = np.empty_like(ends)
-    starts[:1] = 0
     starts[1:] = ends[:-1] + 1
+    starts[:1] = 0
     rows = HexRows(text, num_bits)
     rows.add(starts, ends)
     return rows.finish(shape)

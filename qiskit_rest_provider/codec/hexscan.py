@@ -124,7 +124,9 @@ class HexRows:
         text = self.text[: bounds[-1] + 1]
         least = np.minimum.reduceat(text, bounds)[0::2]
         most = np.maximum.reduceat(text, bounds)[0::2]
-        for shot in over[(least != _ZERO) | (most != _ZERO)][:1]:
+        offending = over[(least != _ZERO) | (most != _ZERO)]
+        if offending.size:  # the first such shot names the refusal
+            shot = offending[0]
             extra = text[starts[shot] + 2 : ends[shot] - width]
             invalid = np.any(_NIBBLE[extra] == _INVALID)
             self._refuse(3, NON_HEX if invalid else self._wider())

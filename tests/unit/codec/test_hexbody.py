@@ -90,3 +90,35 @@ def test_span_bits_falls_back_to_json():
     assert span_bits(b'"0x1", "0x2"', 4) == BitArray.from_samples(["0x1", "0x2"], 4)
     indented = memoryview(b'\n  "0x1",\n  "0x3"\n')
     assert span_bits(indented, 4) == BitArray.from_samples(["0x1", "0x3"], 4)
+
+
+@pytest.mark.usefixtures("always")
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'[{"samples": ["0x1"]}]',
+        b'{"results": 5, "x": {"samples": ["0x1"]}}',
+        b'{"results": [1], "x": {"samples": ["0x1"]}}',
+        b'{"results": [{"data": [1]}], "x": {"samples": ["0x1"]}}',
+        b'{"results": [{"data": {"m": 1}}], "x": {"samples": ["0x1"]}}',
+        b'{"results": [{"data": {"m": {"samples": null}}}], "x": {"samples": ["0x1"]}}',
+    ],
+)
+def test_markers_outside_the_registers_parse_whole(body):
+    assert loads_plain(body) == (json.loads(body), [])
+
+
+@pytest.mark.usefixtures("always")
+def test_a_string_of_samples_is_not_a_marker():
+    body = b'{"results": [{"data": {"m": {"samples": "0x1"}, "n": {"samples": ["0x2"]}}}]}'
+    data, spans = loads_plain(body)
+    assert [bytes(span) for span in spans] == [b'"0x2"']
+    assert data["results"][0]["data"] == {"m": {"samples": "0x1"}, "n": {"samples": MARK + "0"}}
+
+
+def test_simple_spans_are_read_without_json(monkeypatch):
+    def refuse(*args):
+        raise AssertionError("parsed as JSON")
+
+    monkeypatch.setattr(hexbody, "bitarray_from_hex", refuse)
+    assert span_bits(memoryview(b'"0x1", "0x2"'), 4) == BitArray.from_samples(["0x1", "0x2"], 4)

@@ -227,3 +227,30 @@ def test_count_strings_counts_every_block():
             assert count_strings(span) == 21
             assert count_strings(memoryview(span)[: span.index(b",")]) == 1
     assert count_strings(b"") == 0
+
+
+def test_a_step_holds_at_least_one_shot():
+    with block(1):
+        assert HexRows(np.zeros(4, dtype=np.uint8), 8).step == 1
+        assert bitarray_from_hex(["0x1", "0xff", "0x3"], 8).array.tolist() == [[1], [255], [3]]
+
+
+def test_count_strings_is_half_the_quotes_as_an_int():
+    assert count_strings(b'"0x1", "0x2') == 1  # an unclosed string is not counted
+    assert count_strings(b'"') == 0
+    assert type(count_strings(b'"0x1"')) is int
+
+
+@pytest.mark.parametrize("size", [2, 1 << 20])
+def test_an_empty_string_is_a_missing_prefix_in_any_block(size):
+    with block(size):
+        for span in (b'""', b'"","0x1"', b'"0x1",""'):
+            with pytest.raises(DecodeError) as caught:
+                bitarray_from_json_strings(span, 4)
+            assert str(caught.value) == PREFIX, span
+
+
+def test_a_comma_inside_a_sample_is_not_hex():
+    with pytest.raises(DecodeError) as caught:
+        bitarray_from_hex(["0x1", "0x1,2"], 8)
+    assert str(caught.value) == NON_HEX

@@ -1,12 +1,20 @@
-"""The deadline reaper: it cuts the sockets of an expired exchange, and only those."""
+"""The deadline reaper cuts the sockets of an expired exchange, and only those; the writes."""
 
 from __future__ import annotations
 
+import json
 import socket
+import threading
 import time
 from types import SimpleNamespace
 
-from qiskit_rest_provider.http.deadline import _REAPER, _register, deadline_scope
+import pytest
+
+from qiskit_rest_provider.http import Transport
+from qiskit_rest_provider.http.auth import StaticBearer
+from qiskit_rest_provider.http.deadline import _REAPER, COALESCE_BYTES, _register, deadline_scope
+
+from .fake_server import fake_server
 
 
 def test_an_expired_scope_cuts_its_blocked_socket_at_once():
@@ -46,3 +54,46 @@ def test_a_released_scope_is_never_cut_and_the_heap_stays_small():
     finally:
         mine.close()
         server.close()
+
+
+def _writes(monkeypatch):
+    """What this thread (the client; the server answers from its own) writes to sockets."""
+    writes: list[bytes] = []
+    real = socket.socket.sendall
+    client = threading.current_thread()
+
+    def sendall(sock, data, *args):
+        if threading.current_thread() is client:
+            writes.append(bytes(data))
+        return real(sock, data, *args)
+
+    monkeypatch.setattr(socket.socket, "sendall", sendall)
+    return writes
+
+
+@pytest.mark.parametrize("size", [1, COALESCE_BYTES])
+def test_a_small_body_leaves_with_the_head_in_one_write(monkeypatch, size):
+    with fake_server(lambda handler, request: handler.json(200, {"ok": True})) as server:
+        transport = Transport(server.url, StaticBearer("t"))
+        transport.request("GET", "warm")  # connected: only the request's own writes count
+        writes = _writes(monkeypatch)
+        body = "x" * (size - 2)  # json_body of a string: its quotes make `size` bytes
+        transport.request("POST", "jobs", json_body=body)
+        transport.request("POST", "cancel")  # no body: the head alone
+    assert len(writes) == 2
+    head, _, sent = writes[0].partition(b"\r\n\r\n")
+    assert head.startswith(b"POST /jobs ") and sent == json.dumps(body).encode()
+    assert writes[1].startswith(b"POST /cancel ") and writes[1].endswith(b"\r\n\r\n")
+    assert server.seen[1]["body"] == sent and server.seen[2]["body"] == b""
+
+
+def test_a_large_body_is_written_after_the_head(monkeypatch):
+    with fake_server(lambda handler, request: handler.json(200, {"ok": True})) as server:
+        transport = Transport(server.url, StaticBearer("t"))
+        transport.request("GET", "warm")
+        writes = _writes(monkeypatch)
+        body = "y" * (COALESCE_BYTES - 1)  # with its quotes, one byte over the limit
+        transport.request("POST", "jobs", json_body=body)
+    assert len(writes) == 2
+    assert writes[0].endswith(b"\r\n\r\n") and writes[1] == json.dumps(body).encode()
+    assert server.seen[1]["body"] == writes[1]

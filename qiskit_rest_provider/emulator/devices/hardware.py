@@ -17,6 +17,8 @@ from .topology import eagle_edges, heron_edges
 
 __all__ = ["DeviceBackend", "device_backends", "SPECS"]
 
+_CACHES = ("_noise_lock", "_noise", "_gates")  # not sent to worker processes
+
 SPECS = {
     "ibm_brisbane": DeviceSpec(
         name="ibm_brisbane",
@@ -71,10 +73,11 @@ class DeviceBackend(EmulatedBackend):
         self.spec = spec
         self._noise_lock = threading.Lock()
         self._noise: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._gates: dict[tuple[Any, ...], Any] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         # Sent to job worker processes: without the lock and the caches (rebuilt there).
-        state = {k: v for k, v in self.__dict__.items() if k not in ("_noise_lock", "_noise")}
+        state = {k: v for k, v in self.__dict__.items() if k not in _CACHES}
         state.pop("target", None)
         return state
 
@@ -82,6 +85,7 @@ class DeviceBackend(EmulatedBackend):
         self.__dict__.update(state)
         self._noise_lock = threading.Lock()
         self._noise = OrderedDict()
+        self._gates = {}
 
     @functools.cached_property
     def target(self) -> Target:
@@ -123,6 +127,22 @@ class DeviceBackend(EmulatedBackend):
                     self._noise.popitem(last=False)
             self._noise.move_to_end(key)
             return self._noise[key]
+
+    def gate_noise(self, name: str, qubits: Sequence[int], twirled: bool = False) -> Any:
+        """The error of gate ``name`` on device ``qubits`` as a :class:`.channels.GateNoise`.
+
+        The same channel as that gate's error in :meth:`noise_model`, as a mixture that the
+        engine samples itself (``engine/trajectories.py``); ``None`` for an exact gate or a
+        noiseless backend. Cached per gate and qubits (each costs well under a millisecond).
+        """
+        if self.noiseless:
+            return None
+        key = (name, tuple(qubits), twirled)
+        if key not in self._gates:
+            from .channels import gate_noise
+
+            self._gates[key] = gate_noise(self.target, name, tuple(qubits), twirled=twirled)
+        return self._gates[key]
 
     def readout_errors(self) -> list[tuple[float, float]]:
         """``(P(1|0), P(0|1))`` per qubit, for measurement-mitigation shortcuts."""

@@ -185,6 +185,7 @@ def run_job(
                         noise,
                         backend.readout_errors() if noisy else None,
                         sampler_twirling(options, int(shots)),
+                        getattr(backend, "gate_noise", None) if noisy else None,
                     )
         except (JobExecutionError, JobStopped):
             raise

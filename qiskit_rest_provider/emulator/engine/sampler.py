@@ -32,6 +32,7 @@ from .errors import JobExecutionError, JobStopped
 from .inputs import PubTask
 from .methods import aer_simulator, noiseless_method, noisy_method
 from .resilience import ShotPlan
+from .trajectories import PubNoise, measured_shots
 
 __all__ = ["run_sampler_pub", "register_fields", "SamplerTwirling"]
 
@@ -172,24 +173,20 @@ class SamplerTwirling:
 def _noisy_final_shots(
     unitary: QuantumCircuit,
     pairs: tuple[tuple[int, int], ...],
-    noise_model: Any,
+    noise: PubNoise,
     readout: list[tuple[float, float]],
     shots: int,
     twirling: SamplerTwirling | None,
     rng: np.random.Generator,
     method: str,
 ) -> np.ndarray:
-    """Gate noise in Aer, readout (twirled if asked) applied per measurement afterwards.
-
-    Gate twirling is already in ``noise_model`` (its two-qubit errors Pauli-twirled).
-    """
+    """Gate noise (Pauli-twirled in ``noise`` if asked) simulated; readout applied after."""
     from .noisy import apply_readout, twirl_flips
 
     measured = unitary.copy()
     for qubit, clbit in pairs:
         measured.measure(qubit, clbit)
-    seed = int(rng.integers(2**31))
-    bools = _aer_shots([measured], shots, seed, noise_model, unitary.num_clbits, method)[0]
+    bools = measured_shots(measured, noise, shots, rng, method)
     last = {clbit: qubit for qubit, clbit in pairs}  # a clbit keeps its last measurement
     clbits = sorted(last)
     p10 = np.array([readout[last[c]][0] for c in clbits])
@@ -210,6 +207,7 @@ def run_sampler_pub(
     noise: Callable[..., Any] | None = None,
     readout: list[tuple[float, float]] | None = None,
     twirling: SamplerTwirling | None = None,
+    gate_noise: Callable[..., Any] | None = None,
 ) -> SamplerPubResult:
     """Sample one PUB; results are keyed by the declared register names, in order.
 
@@ -224,6 +222,7 @@ def run_sampler_pub(
             renumbered ``0..k-1`` (the simulated circuit is renumbered the same way).
         readout: ``(P(1|0), P(0|1))`` per device qubit, with ``noise``.
         twirling: Gate/measurement twirling and its shot plan, or ``None``.
+        gate_noise: ``(name, device qubits, twirled)`` -> a gate's error (``trajectories``).
     """
     if twirling is not None:
         shots = twirling.plan.shots
@@ -244,16 +243,16 @@ def run_sampler_pub(
         # Refuses what cannot be simulated before any noise model is built.
         method = noisy_method(split.unitary, shots) if noisy else ""
         twirl_gates = twirling is not None and twirling.gates
-        noise_model = noise(active, readout=False, twirled=twirl_gates) if noisy else None
+        pub_noise = PubNoise(noise, gate_noise, active, twirled=twirl_gates) if noisy else None
         local_readout = [readout[q] for q in active] if noisy else []
         for row in rows:
             if should_stop():
                 raise JobStopped()
             bound = unitary_binder.bind(row)
-            if noisy:
+            if pub_noise is not None:
                 samples.append(
                     _noisy_final_shots(
-                        bound, split.pairs, noise_model, local_readout, shots, twirling, rng, method
+                        bound, split.pairs, pub_noise, local_readout, shots, twirling, rng, method
                     )
                 )
             else:

@@ -18,6 +18,7 @@ import numpy as np
 
 from .._compat import ast_safe
 from ..exceptions import DecodeError
+from .npy import read_simple_npy
 
 __all__ = ["encode_ndarray", "decode_ndarray", "tag", "untag", "ArrayBudget"]
 
@@ -122,6 +123,10 @@ def decode_ndarray(value: Any, budget: ArrayBudget | None = None) -> np.ndarray:
 
 
 def _load_npy(raw: bytes) -> np.ndarray:
+    simple = read_simple_npy(raw)  # numbers and booleans, as np.save writes them
+    if simple is not None:
+        return simple
+
     # A fresh stream per attempt: a retry must not read on from where the failed one stopped
     # ("No data left in file" on a valid payload, seen under 16 concurrent submitters).
     def load() -> np.ndarray:

@@ -82,7 +82,21 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=4096,
         metavar="MIB",
-        help="memory one job may use, in MiB; a job needing more fails (default 4096; 0: none)",
+        help="memory one job or transpile task may use, in MiB; one needing more fails "
+        "(default 4096; 0: none)",
+    )
+    p.add_argument(
+        "--transpile-timeout",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="a transpile task running longer is stopped and FAILs (default 300; 0: none)",
+    )
+    p.add_argument(
+        "--transpile-workers",
+        type=int,
+        default=2,
+        help="worker processes for transpile tasks (default 2)",
     )
     p.add_argument(
         "--header-timeout",
@@ -131,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(exc))
     if min(args.queue_delay, args.run_delay) < 0:
         parser.error("delays must be >= 0")
+    if args.transpile_timeout < 0 or args.transpile_workers < 1:
+        parser.error("--transpile-timeout must be >= 0 and --transpile-workers >= 1")
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -156,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             backend_delays=backend_delays,
             usage_limit_seconds=args.usage_limit_seconds,
             max_job_memory_mb=args.max_job_memory,
+            transpile_timeout=args.transpile_timeout,
+            transpile_workers=args.transpile_workers,
         )
     except (ValueError, RuntimeError, OSError) as exc:  # bad accounts file, busy port or data dir
         parser.exit(1, f"{parser.prog}: error: {exc}\n")

@@ -42,14 +42,17 @@ class EmulatorConfig:
         transpile_delay: Seconds a transpile task stays PENDING at least.
         transpile_result_ttl: Seconds a finished transpile task stays readable (the service
             discards results 20 minutes after the task ends).
+        transpile_timeout: Seconds one transpile task may run in its worker process before it
+            is killed and ends FAILURE. 0: no limit.
+        transpile_workers: Worker processes for transpile tasks (forked at first use).
         faults: Fault specs (strings, see ``faults.parse_spec``) installed at start.
         log_requests: Log one line per request (method, path, status; never headers).
         allowed_hosts: ``Host`` header names served besides IP literals, ``localhost`` and
             ``host`` (a guard against DNS rebinding); ``["*"]`` serves any.
         header_timeout: Seconds a connection may take to send a complete request head (and,
             when new, to start one); slower connections are closed.
-        max_job_memory_mb: Memory (MiB) one job may take in its worker process; a job that
-            needs more fails. 0: no limit.
+        max_job_memory_mb: Memory (MiB) one job or transpile task may take in its worker
+            process; one that needs more fails. 0: no limit.
     """
 
     host: str = "127.0.0.1"
@@ -68,6 +71,8 @@ class EmulatorConfig:
     usage_limit_seconds: float = 36_000.0
     transpile_delay: float = 0.0
     transpile_result_ttl: float = 1200.0
+    transpile_timeout: float = 300.0
+    transpile_workers: int = 2
     faults: list[str] = field(default_factory=list)
     log_requests: bool = False
     allowed_hosts: list[str] = field(default_factory=list)

@@ -42,7 +42,7 @@ class EmulatorState:
 
     def start(self) -> None:
         """Starts the workers (requeueing unfinished jobs of a persisted database)."""
-        from .transpile import TranspileService
+        from .transpile_tasks import TranspileService
 
         self.transpiler = TranspileService(self)
         self.transpiler.start()

@@ -13,13 +13,8 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import logging
 import re
-import threading
-import time
-import uuid
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -50,8 +45,74 @@ _QREG = re.compile(r"\b(?:qreg|creg)\s+\w+\s*\[\s*(\d+)\s*\]")
 _QASM2_INCLUDE = re.compile(r'^\s*include\s+"qelib1\.inc"\s*;\s*$')
 
 
+#: Instructions a circuit may expand to (the service's limit: "Circuit has more gates than the
+#: allowed maximum of ...", 5,000 then 30,000, then a million two-qubit gates).
+MAX_GATES = 1_000_000
+
+
 class TaskInputError(ValueError):
     """A transpile request that is refused before a task is created (HTTP 400)."""
+
+
+def _too_big(index: int) -> TaskInputError:
+    return TaskInputError(
+        f"Circuit has more gates than the allowed maximum of {MAX_GATES}. (Circuit {index}, "
+        "counted with its gate definitions, loops and register broadcasts unrolled.)"
+    )
+
+
+def bound_work(qasm: str, index: int) -> None:
+    """Refuses OpenQASM (2 or 3) text that expands to more than :data:`MAX_GATES` instructions.
+
+    Counted from the text's block structure without unrolling it (``engine/workload.py``), so a
+    ``gate`` definition chain or a ten-million-step ``for`` loop is refused in microseconds.
+
+    Raises:
+        TaskInputError: With the service's message, naming the limit and the circuit.
+    """
+    from .engine.workload import WorkRefused, expanded_size
+
+    try:
+        size = expanded_size(qasm, MAX_GATES + 1)
+    except WorkRefused as exc:
+        raise TaskInputError(f"Circuit {index}: its size cannot be bounded: {exc}") from None
+    if size > MAX_GATES:
+        raise _too_big(index)
+
+
+def bound_circuit(circuit: Any, index: int) -> None:
+    """Refuses a (QPY) circuit whose gate definitions expand to more than :data:`MAX_GATES`.
+
+    Raises:
+        TaskInputError: As :func:`bound_work`.
+    """
+    if _size(circuit, MAX_GATES + 1) > MAX_GATES:
+        raise _too_big(index)
+
+
+def _size(circuit: Any, cap: int) -> int:
+    """Instructions of ``circuit`` with custom definitions and control-flow bodies expanded."""
+    from qiskit.circuit import ControlFlowOp, ForLoopOp
+    from qiskit.circuit.library import get_standard_gate_name_mapping
+
+    standard = get_standard_gate_name_mapping()
+    total = 0
+    for instruction in circuit.data:
+        op = instruction.operation
+        if isinstance(op, ControlFlowOp):
+            size = sum(_size(block, cap) for block in op.blocks)
+            if isinstance(op, ForLoopOp):
+                size *= len(op.params[0])
+        elif op.name not in standard and getattr(op, "_definition", None) is not None:
+            # Only definitions that came with the circuit: computing one (a UnitaryGate's
+            # synthesis) is the kind of work this check runs before.
+            size = max(1, _size(op._definition, cap))
+        else:
+            size = 1
+        total = min(total + size, cap)
+        if total >= cap:
+            break
+    return total
 
 
 def split_statements(qasm: str) -> str:
@@ -206,6 +267,8 @@ def transpile_request(request: dict[str, Any], backend: Any) -> list[dict[str, A
     results = []
     if request.get("qpy"):
         circuits = qpy.load(io.BytesIO(base64.b64decode(request["qpy"])))
+        for index, circuit in enumerate(circuits):
+            bound_circuit(circuit, index)
         for circuit in circuits:
             out = placer.run(circuit)
             buf = io.BytesIO()
@@ -223,62 +286,3 @@ def transpile_request(request: dict[str, Any], backend: Any) -> list[dict[str, A
         out = placer.run(circuit)
         results.append({"qasm": _dump(out, version), "qpy": None, "layout": _layout(out)})
     return results
-
-
-class TranspileService:
-    """Runs transpile tasks on a small thread pool; tasks live in the store."""
-
-    def __init__(self, state: Any, workers: int = 1) -> None:
-        self.state = state
-        self._pool = ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix="emulator-transpile"
-        )
-        self._stopping = threading.Event()
-
-    def start(self) -> None:
-        """Resumes tasks left PENDING by a previous run of the same database."""
-        for task in self.state.store.pending_tasks():
-            self._pool.submit(self._run, task["id"])
-
-    def stop(self) -> None:
-        """Stops taking tasks (running ones finish in the background)."""
-        self._stopping.set()
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-    def submit(self, instance: str, request: dict[str, Any]) -> str:
-        """Stores a PENDING task and schedules it; returns its id."""
-        task_id = str(uuid.uuid4())
-        self.state.store.insert_task(
-            {
-                "id": task_id,
-                "instance": instance,
-                "state": "PENDING",
-                "request": request,
-                "created_ts": time.time(),
-            }
-        )
-        self._pool.submit(self._run, task_id)
-        return task_id
-
-    def _run(self, task_id: str) -> None:
-        if self._stopping.is_set():
-            return
-        task = self.state.store.get_task(task_id)
-        if task is None or task["state"] != "PENDING":
-            return
-        request = task["request"]
-        wait = task["created_ts"] + self.state.config.transpile_delay - time.time()
-        if wait > 0:
-            time.sleep(wait)
-        try:
-            backend = self.state.backends.get(request.get("backend") or "")
-            result: Any = transpile_request(request, backend)
-            state = "SUCCESS"
-        except Exception as exc:  # every transpilation error is a FAILURE, as on the service
-            logger.debug("transpile task %s failed: %s", task_id, type(exc).__name__)
-            result, state = f"{type(exc).__name__}: {exc}", "FAILURE"
-        if self._stopping.is_set():
-            return
-        self.state.store.update_task(
-            task_id, state=state, result=json.dumps(result), finished_ts=time.time()
-        )

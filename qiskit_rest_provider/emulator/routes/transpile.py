@@ -8,11 +8,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from .. import errors
 from ..auth import Principal
 from ..errors import ApiError, bad_request
-from ..transpile import PM_OPTIONS, TaskInputError, screen_qasm2, split_statements
+from ..transpile import PM_OPTIONS, TaskInputError, bound_work, screen_qasm2, split_statements
 from .deps import emu, json_body, transpiler_principal
 
 router = APIRouter(tags=["transpiler"])
@@ -32,8 +33,21 @@ def _circuits(body: dict[str, Any]) -> tuple[list[str], str | None]:
         qasm = [qasm]
     if not isinstance(qasm, list) or not qasm or not all(isinstance(c, str) for c in qasm):
         raise bad_request("'qasm_circuits' must be an OpenQASM string or a non-empty list of them.")
+    return qasm, None
+
+
+#: Circuit text up to this size is screened on the event loop; longer text in a thread.
+INLINE_SCREEN_CHARS = 16 * 1024
+
+
+def _screen(qasm: list[str]) -> None:
+    """Bounds each circuit's work, then refuses what no parser may see (synchronous 400s)."""
     for index, text in enumerate(qasm):
         text = split_statements(text)
+        try:
+            bound_work(text, index)
+        except TaskInputError as exc:
+            raise bad_request(str(exc)) from None
         try:
             if text.lstrip().startswith("OPENQASM 2"):
                 screen_qasm2(text)
@@ -43,7 +57,6 @@ def _circuits(body: dict[str, Any]) -> tuple[list[str], str | None]:
                 safe_qasm.screen(text)
         except (TaskInputError, ValueError) as exc:
             raise bad_request(f"Circuit {index}: {exc}") from None
-    return qasm, None
 
 
 def _query_coupling_map(request: Request) -> Any:
@@ -157,6 +170,10 @@ async def submit(
             f"User doesn't have access to the specified backend: {backend[:100]}",
         )
     qasm, qpy = _circuits(body)
+    if sum(map(len, qasm)) <= INLINE_SCREEN_CHARS:
+        _screen(qasm)
+    else:  # counting a long text's work must not hold up every other request
+        await run_in_threadpool(_screen, qasm)
     task = {
         "backend": backend,
         "optimization_level": optimization_level,

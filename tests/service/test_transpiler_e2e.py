@@ -114,6 +114,25 @@ def test_failures_are_reported(svc):
         CloudTranspiler(backend_name="ibm_brisbane", service=svc, timeout=60).run(too_wide)
 
 
+def test_a_circuit_over_the_gate_limit_is_refused_at_submit(svc):
+    from qiskit.circuit import Gate
+
+    from qiskit_rest_provider.exceptions import BadRequestError
+
+    body = QuantumCircuit(1)
+    body.x(0)
+    for i in range(41):  # g40 stands for 2**40 gates in a few kilobytes of OpenQASM
+        gate = Gate(f"g{i}", 1, [])
+        gate.definition = body
+        body = QuantumCircuit(1)
+        body.append(gate, [0])
+        body.append(gate, [0])
+    chain = QuantumCircuit(1)
+    chain.append(gate, [0])
+    with pytest.raises(BadRequestError, match=r"more gates than the allowed maximum of 1000000"):
+        CloudTranspiler(backend_name="ibm_brisbane", service=svc, timeout=60).run(chain)
+
+
 @pytest.mark.parametrize("level", [0, 1, 2, 3])
 def test_layout_applied_estimates_are_exact_on_the_noiseless_device(svc, isa_circuits, level):
     # precision=0 (exact) straight through the submit path, in case EstimatorV2.run refuses

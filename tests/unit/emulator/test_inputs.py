@@ -347,6 +347,15 @@ def test_unreadable_qpy_refused(value):
     assert isinstance(caught.value.__cause__, Exception)
 
 
+def test_a_qpy_pub_without_a_value_is_an_empty_stream():
+    with pytest.raises(DecodeError) as caught:
+        _qpy_to_qasm([{"__type__": "QuantumCircuit"}])
+    assert str(caught.value) == (
+        "The QPY circuit cannot be read: Error -5 while decompressing data: incomplete or "
+        "truncated stream"
+    )
+
+
 def test_qpy_base64_is_read_strictly():
     # Non-alphabet characters are an error, not skipped.
     good = qpy_value(bell())

@@ -212,3 +212,42 @@ def test_a_wide_noisy_sampler_job_samples_gates_itself_as_aer_would(monkeypatch)
     assert 0.25 < mine[0] < 0.5 and 0.2 < mine[1] < 0.5  # readout and gate errors: ~70 %
     # Same distribution: each fraction within 4 standard errors of the other run's.
     assert np.all(np.abs(mine - aer) < 4 * np.sqrt(2 * 0.25 / 1000))
+
+
+def test_a_wide_noisy_estimator_job_samples_gates_itself_as_aer_would(monkeypatch):
+    from qiskit import transpile
+
+    from qiskit_rest_provider.codec.circuits import export_circuit
+    from qiskit_rest_provider.emulator.engine import run_job
+
+    torino = default_backends()["ibm_torino"]
+    qc = QuantumCircuit(11)
+    qc.h(0)
+    for q in range(10):
+        qc.cx(q, q + 1)
+    isa = transpile(qc, target=torino.target, optimization_level=1, seed_transpiler=1)
+    layout = isa.layout.final_index_layout()
+    chars = ["I"] * torino.num_qubits
+    for q in (0, 10):
+        chars[torino.num_qubits - 1 - layout[q]] = "Z"
+    body = {"pubs": [[export_circuit(isa).qasm, ["".join(chars)], None, 0.03]]}
+    body["resilience_level"] = 0
+    ours = run_job("estimator", body, torino, seed=5)
+    assert not torino._noise  # gates sampled by the engine: no Aer noise model
+    monkeypatch.setattr(trajectories, "MAX_WORK", 0)
+    theirs = run_job("estimator", body, torino, seed=6)
+    assert torino._noise
+    (mine,), (aer,) = (r["results"][0]["data"]["evs"] for r in (ours, theirs))
+    (std,) = ours["results"][0]["data"]["stds"]
+    assert 0.7 < mine < 0.98  # <Z0 Z10> = 1 without noise; readout and gate errors lower it
+    assert abs(mine - aer) < 4 * np.sqrt(2) * std
+
+
+def test_measurement_twirling_needs_randomizations():
+    from qiskit_rest_provider.emulator.engine.noisy import twirl_flips
+    from qiskit_rest_provider.emulator.engine.resilience import ShotPlan
+
+    with pytest.raises(ValueError, match="randomizations"):
+        twirl_flips(ShotPlan(100, None, None), 2, np.random.default_rng(0))
+    flips = twirl_flips(ShotPlan(6, 2, 3), 4, np.random.default_rng(0))
+    assert flips.shape == (6, 4) and (flips[:3] == flips[0]).all() and (flips[3:] == flips[3]).all()

@@ -23,6 +23,7 @@ from .errors import VALIDATION_ERROR, JobExecutionError, JobStopped
 from .exact import exact_values
 from .inputs import PubTask
 from .resilience import Resilience, ShotPlan
+from .trajectories import PubNoise
 from .zne import extrapolate, fold_two_qubit_gates
 
 __all__ = ["EstimatorSettings", "run_estimator_pub"]
@@ -86,7 +87,7 @@ def _support(observables: np.ndarray, width: int) -> set[int]:
 class _TermEstimator:
     """Per binding: ``(n_factors, 2, n_terms + 1)`` estimates/variances (last column = 0)."""
 
-    def __init__(self, circuit, task, settings, rng, noise, readout):
+    def __init__(self, circuit, task, settings, rng, noise, readout, gate_noise=None):
         width = circuit.num_qubits
         self.active = active_qubits(circuit)
         if noise is not None and settings.plan is not None:
@@ -103,11 +104,13 @@ class _TermEstimator:
         self.settings, self.rng = settings, rng
         res = settings.resilience
         self.factors = res.noise_factors if res.zne and settings.plan else (1.0,)
-        self.noise_model = None
+        self.noise_model, self.pub_noise = None, None
         if noise is not None and self.active and settings.plan is not None:
             # Readout is applied by noisy.py (twirled) for unitary circuits, by Aer otherwise.
-            twirled = res.twirl_gates and not self.dynamic
-            self.noise_model = noise(self.active, readout=self.dynamic, twirled=twirled)
+            if self.dynamic:
+                self.noise_model = noise(self.active, readout=True, twirled=False)
+            else:
+                self.pub_noise = PubNoise(noise, gate_noise, self.active, twirled=res.twirl_gates)
             self.readout = [readout[q] for q in self.active]
 
     def __call__(self, row: np.ndarray) -> np.ndarray:
@@ -115,7 +118,7 @@ class _TermEstimator:
         labels, plan, res = self.terms.labels, self.settings.plan, self.settings.resilience
         out = np.zeros((len(self.factors), 2, len(labels) + 1))
         seed = int(self.rng.integers(2**31))
-        if self.noise_model is None or self.dynamic:
+        if self.pub_noise is None:
             exact = exact_values(bound, labels, self.dynamic, seed, self.noise_model)
             for k in range(len(self.factors)):
                 if plan is None:
@@ -128,7 +131,7 @@ class _TermEstimator:
         for k, factor in enumerate(self.factors):
             folded = fold_two_qubit_gates(bound, factor, res.amplifier)
             out[k, :, :-1] = noisy_term_stats(
-                folded, labels, plan, res, self.noise_model, self.readout, self.rng
+                folded, labels, plan, res, self.pub_noise, self.readout, self.rng
             )
         return out
 
@@ -142,8 +145,13 @@ def run_estimator_pub(
     circuit_metadata: dict,
     noise: Callable[..., Any] | None = None,
     readout: list[tuple[float, float]] | None = None,
+    gate_noise: Callable[..., Any] | None = None,
 ) -> PubResult:
-    """Estimate one PUB (``noise(qubits, readout=...)`` gives a device noise model)."""
+    """Estimate one PUB.
+
+    ``noise(qubits, readout=...)`` gives a device noise model, ``gate_noise(name, qubits,
+    twirled)`` a gate's error as the mixture ``trajectories`` samples.
+    """
     width = circuit.num_qubits
     for item in task.observables.reshape(-1):
         if any(len(label) != width for label in item):
@@ -152,7 +160,7 @@ def run_estimator_pub(
                 f"{width} qubits.",
                 VALIDATION_ERROR,
             )
-    estimator = _TermEstimator(circuit, task, settings, rng, noise, readout)
+    estimator = _TermEstimator(circuit, task, settings, rng, noise, readout, gate_noise)
     bshape, oshape = task.bindings_shape, task.observables.shape
     b_index = np.broadcast_to(np.arange(math.prod(bshape)).reshape(bshape), task.shape)
     o_index = np.broadcast_to(np.arange(math.prod(oshape)).reshape(oshape), task.shape)

@@ -154,6 +154,7 @@ def run_job(
                     metadata,
                     noise,
                     backend.readout_errors() if noisy else None,
+                    getattr(backend, "gate_noise", None) if noisy else None,
                 )
             else:
                 shots = (

@@ -15,15 +15,13 @@ per randomization.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 from qiskit import ClassicalRegister, QuantumCircuit
 
-from ...codec.bits import bitarray_from_hex
-from .errors import JobExecutionError
-from .methods import aer_simulator, noisy_method
+from .methods import noisy_method
 from .resilience import Resilience, ShotPlan
+from .trajectories import PubNoise, measured_shots
 
 __all__ = ["group_terms", "noisy_term_stats", "apply_readout", "twirl_flips"]
 
@@ -42,16 +40,6 @@ def group_terms(labels: Sequence[str]) -> list[tuple[str, list[int]]]:
         else:
             groups.append((list(label), [index]))
     return [("".join(basis), members) for basis, members in groups]
-
-
-def _memories(simulator: Any, circuit: QuantumCircuit, shots: int, rng) -> list[list[str]]:
-    try:
-        result = simulator.run(
-            circuit, shots=shots, memory=True, seed_simulator=int(rng.integers(2**31))
-        ).result()
-        return [result.data(0)["memory"]]
-    except Exception as exc:
-        raise JobExecutionError(f"Simulation failed: {exc}") from exc
 
 
 def _measured(circuit: QuantumCircuit, basis: str) -> tuple[QuantumCircuit, list[int]]:
@@ -86,6 +74,8 @@ def apply_readout(
 
 def twirl_flips(plan: ShotPlan, k: int, rng: np.random.Generator) -> np.ndarray:
     """``(shots, k)`` measurement-twirl flips: one random pattern per randomization."""
+    if plan.num_randomizations is None or plan.shots_per_randomization is None:
+        raise ValueError("measurement twirling needs randomizations")
     per_rand = rng.random((plan.num_randomizations, k)) < 0.5  # one flip pattern per randomization
     return np.repeat(per_rand, plan.shots_per_randomization, axis=0)
 
@@ -95,11 +85,14 @@ def noisy_term_stats(
     labels: Sequence[str],
     plan: ShotPlan,
     resilience: Resilience,
-    noise_model: Any,
+    noise: PubNoise,
     readout: Sequence[tuple[float, float]],
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """``(2, n_terms)``: estimate and variance of each reduced Pauli label on ``circuit``."""
+    """``(2, n_terms)``: estimate and variance of each reduced Pauli label on ``circuit``.
+
+    ``noise`` is the device noise of the circuit's qubits without readout (applied here).
+    """
     stats = np.zeros((2, len(labels)))
     stats[0] = [1.0 if set(label) <= {"I"} else 0.0 for label in labels]
     twirl_measure = plan.num_randomizations is not None and (
@@ -107,13 +100,11 @@ def noisy_term_stats(
     )
     p10_all = np.array([p for p, _ in readout])
     p01_all = np.array([p for _, p in readout])
-    simulator = aer_simulator(noisy_method(circuit, plan.shots), noise_model)
+    method = noisy_method(circuit, plan.shots)
     for basis, members in group_terms(labels):
         measured, support = _measured(circuit, basis)
-        memories = _memories(simulator, measured, plan.shots, rng)
-        true_bits = np.concatenate(
-            [bitarray_from_hex(m, len(support)).to_bool_array(order="little") for m in memories]
-        )
+        register = [measured.find_bit(bit).index for bit in measured.cregs[-1]]
+        true_bits = measured_shots(measured, noise, plan.shots, rng, method)[:, register]
         flips = twirl_flips(plan, len(support), rng) if twirl_measure else None
         bits = apply_readout(true_bits, p10_all[support], p01_all[support], flips, rng)
         n = circuit.num_qubits

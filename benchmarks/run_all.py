@@ -465,7 +465,7 @@ def ghz_noisy(args, env: Env) -> None:
     counts = result[0].data.meas.get_counts()
     top = sorted(counts.items(), key=lambda kv: -kv[1])[:2]
     print(f"\n  most frequent outcomes: {top}")
-    print(f"  first job (builds the noise model of these 20 qubits): {fmt(samples[0])}")
+    print(f"  first job (also builds the errors of these 20 qubits' gates): {fmt(samples[0])}")
     report(
         "20-qubit GHZ for ibm_torino with its noise, 1,000 shots (warm)",
         {"ours SamplerV2 + emulator, device noise": samples[1:]},

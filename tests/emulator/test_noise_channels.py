@@ -88,12 +88,13 @@ def _harsh_target() -> Target:
     from qiskit.circuit import Measure, Parameter
     from qiskit.circuit.library import CZGate, RZGate, SXGate
 
-    props = [QubitProperties(t1=20e-6, t2=t2) for t2 in (15e-6, 30e-6, 40e-6)]
+    times = [(10e-6, 8e-6), (30e-6, 45e-6), (20e-6, 40e-6)]  # T2 < T1, < 2*T1, = 2*T1
+    props = [QubitProperties(t1=t1, t2=t2) for t1, t2 in times]
     target = Target(num_qubits=3, qubit_properties=props)
-    one = {(q,): InstructionProperties(duration=0.5e-6, error=0.02) for q in range(3)}
+    one = {(q,): InstructionProperties(duration=0.5e-6, error=0.05) for q in range(3)}
     target.add_instruction(SXGate(), one)
     target.add_instruction(RZGate(Parameter("t")), {(q,): None for q in range(3)})
-    two = {p: InstructionProperties(duration=2e-6, error=0.08) for p in [(0, 1), (1, 2)]}
+    two = {p: InstructionProperties(duration=2e-6, error=0.3) for p in [(0, 1), (1, 2)]}
     target.add_instruction(CZGate(), two)
     target.add_instruction(Measure(), {(q,): None for q in range(3)})
     return target
@@ -113,8 +114,11 @@ def _circuit() -> QuantumCircuit:
     return qc
 
 
-@pytest.mark.parametrize("twirled", [False, True])
-def test_trajectories_sample_the_density_matrix_distribution(twirled):
+@pytest.mark.parametrize(
+    ("twirled", "method"),
+    [(False, "statevector"), (True, "statevector"), (False, "matrix_product_state")],
+)
+def test_trajectories_sample_the_density_matrix_distribution(twirled, method):
     from qiskit_aer import AerSimulator
 
     target = _harsh_target()
@@ -128,7 +132,7 @@ def test_trajectories_sample_the_density_matrix_distribution(twirled):
         return gate_noise(target, name, qubits, twirled=twirled)
 
     shots = 6000
-    bools = noisy_final_shots(_circuit(), noise_of, shots, np.random.default_rng(7), "statevector")
+    bools = noisy_final_shots(_circuit(), noise_of, shots, np.random.default_rng(7), method)
     outcomes = bools @ (1 << np.arange(3))
     counts = np.bincount(outcomes, minlength=8)
     expected = probs * shots
@@ -251,3 +255,28 @@ def test_measurement_twirling_needs_randomizations():
         twirl_flips(ShotPlan(100, None, None), 2, np.random.default_rng(0))
     flips = twirl_flips(ShotPlan(6, 2, 3), 4, np.random.default_rng(0))
     assert flips.shape == (6, 4) and (flips[:3] == flips[0]).all() and (flips[3:] == flips[3]).all()
+
+
+def test_each_outcome_acts_on_the_right_qubits():
+    from qiskit_rest_provider.emulator.devices.channels import GateNoise, Single
+
+    flip = Kraus([np.array([[0, 1], [1, 0]])])
+    always = Single(0.0, flip, flip.to_instruction())  # the remainder happens every time
+    outcomes = [
+        # Pauli on the gate's qargs in order, single-qubit channels, measured (q0, q1, q2)
+        (("X", "I"), (None, None), (0, 1, 0)),  # X on qarg 0 = circuit qubit 1
+        (("I", "Y"), (None, None), (0, 0, 1)),
+        (("I", "I"), (None, always), (0, 0, 1)),
+        (("Z", "X"), (always, None), (0, 1, 1)),
+    ]
+    for letters, singles, want in outcomes:
+        noise = GateNoise(2, np.array([1.0]), (letters,), (singles,))
+
+        def noise_of(name, qubits, noise=noise):
+            return noise if (name, qubits) == ("cz", (1, 2)) else None
+
+        qc = QuantumCircuit(3, 3)
+        qc.cz(1, 2)
+        qc.measure([0, 1, 2], [0, 1, 2])
+        bools = noisy_final_shots(qc, noise_of, 20, np.random.default_rng(0), "statevector")
+        assert (bools == np.array(want, dtype=bool)).all(), (letters, singles)

@@ -143,9 +143,10 @@ class Transport:
         limit = self.max_response_bytes if max_bytes is None else max_bytes
         while True:
             auth_headers = self.auth.headers()
-            attempt_deadline = time.monotonic() + sum(timeout)
+            now = time.monotonic()
+            attempt_deadline = now + sum(timeout)
             if deadline is not None:
-                if attempt_deadline - sum(timeout) >= deadline:
+                if now >= deadline:
                     where = url.split("?", 1)[0]
                     raise ApiTimeoutError(f"{method} {where}: its deadline passed before sending.")
                 attempt_deadline = min(attempt_deadline, deadline)

@@ -80,10 +80,10 @@ class JobResult:
             return self._result
         deadline = None if timeout is None else time.monotonic() + timeout
         probed = self._probe(deadline, timeout, progress)
-        if probed and self._result is not None:
+        if self._result is not None:
             return self._result
         wait = timeout
-        if probed is not None and deadline is not None:  # what the probes left of it
+        if probed and deadline is not None:  # what the probes left of it
             wait = max(deadline - time.monotonic(), 0.0)
         state = self.wait_for_final_state(wait, progress=progress)
         with self._lock:
@@ -104,14 +104,12 @@ class JobResult:
             self._result = decode_result(body, self._program, self._specs or [])
             return self._result
 
-    def _probe(
-        self, deadline: float | None, timeout: float | None, progress: bool | None
-    ) -> bool | None:
-        """Read the result at the warm-up polls of a just-submitted job; whether it came.
+    def _probe(self, deadline: float | None, timeout: float | None, progress: bool | None) -> bool:
+        """Read the result at the warm-up polls of a just-submitted job; whether it probed.
 
-        Returns ``None`` when the job does not probe; ``False`` (the status polls take over,
-        on the schedule where this left it) when the warm-up passed without a result, the
-        answer was not a result, or the caller's deadline came.
+        The result is kept if it came. If not (the warm-up passed, the answer was not a
+        result, or the caller's deadline came), the status polls take over: on the schedule
+        where this left it, or at once.
         """
         with self._lock:
             first_at = self._first_poll_at
@@ -122,7 +120,7 @@ class JobResult:
                 or self._job_data.get("private")
                 or wanted(progress)  # a progress bar shows the states: poll them
             ):
-                return None
+                return False
             self._results_first = False  # once per job, by one thread
         delays = self._poll.delays()
         next_at = first_at
@@ -132,32 +130,28 @@ class JobResult:
             if wait > 0:
                 time.sleep(wait)
             if deadline is not None and time.monotonic() >= deadline:
-                break  # the status poll that follows reports the timeout
+                self._first_poll_at = None  # the status poll that follows reports the timeout
+                return True
             body = self._download(deadline, timeout, lagging=False)
             if body is not None:
-                return self._take(body)
+                self._take(body)
+                return True
             next_at = time.monotonic() + next(delays)
-        else:
-            # The status polls go on with the rest of the schedule.
-            self._schedule, self._first_poll_at = delays, next_at
-            return False
-        self._first_poll_at = None
-        return False
+        self._schedule, self._first_poll_at = delays, next_at
+        return True
 
-    def _take(self, body: bytes) -> bool:
+    def _take(self, body: bytes) -> None:
         """Keep ``body`` as the job's result if it is one (a failed job's text is not)."""
         try:
             result = decode_result(body, self._program, self._specs or [])
         except DecodeError:
             logger.debug("job %s: the answer was not a result; asking for its status", self._job_id)
             self._first_poll_at = None
-            return False
+            return
         with self._lock:
             if self._result is None:
                 self._result, self._state = result, JobState.DONE
-                self._first_poll_at = None
                 state_logger.info("job %s: %s", self._job_id, JobState.DONE.value)
-        return True
 
     def _download(self, deadline: float | None, timeout: float | None, *, lagging: bool) -> Any:
         # What the job asked for bounds what its result may weigh (None: the default cap).

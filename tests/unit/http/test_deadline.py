@@ -9,7 +9,9 @@ import time
 from types import SimpleNamespace
 
 import pytest
+import responses
 
+from qiskit_rest_provider.exceptions import ApiTimeoutError
 from qiskit_rest_provider.http import Transport
 from qiskit_rest_provider.http.auth import StaticBearer
 from qiskit_rest_provider.http.deadline import _REAPER, COALESCE_BYTES, _register, deadline_scope
@@ -97,3 +99,15 @@ def test_a_large_body_is_written_after_the_head(monkeypatch):
     assert len(writes) == 2
     assert writes[0].endswith(b"\r\n\r\n") and writes[1] == json.dumps(body).encode()
     assert server.seen[1]["body"] == writes[1]
+
+
+@responses.activate
+def test_a_request_whose_deadline_has_come_is_not_sent(monkeypatch):
+    responses.get("https://api.test/x", json={})
+    monkeypatch.setattr("time.monotonic", lambda: 100.0)
+    transport = Transport("https://api.test", StaticBearer("t"))
+    with pytest.raises(ApiTimeoutError, match="its deadline passed before sending"):
+        transport.request("GET", "x", deadline=100.0)  # exactly now: too late
+    assert len(responses.calls) == 0
+    transport.request("GET", "x", deadline=100.0 + 1e-9)
+    assert len(responses.calls) == 1

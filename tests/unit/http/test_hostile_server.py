@@ -357,6 +357,32 @@ def test_result_timeout_is_an_upper_bound_even_against_a_dripping_server():
     assert elapsed < 5
 
 
+def test_a_result_read_at_the_first_poll_is_bounded_by_the_result_timeout():
+    def respond(handler, request):
+        if request["path"].startswith("/jobs/j1/results"):
+            _drip(handler, request)
+        else:
+            handler.json(200, {"id": "j1", "state": {"status": "Running"}})
+
+    with fake_server(respond) as main:
+        transport = Transport(main.url, StaticBearer(ACCESS), timeout=(2, 2))
+        spec = PubSpec(shape=(), cregs=(CregSpec("c", "c", 2),), shots=4)
+        job = RuntimeJob(
+            "j1",
+            jobs_api=JobsApi(transport),
+            program="sampler",
+            specs=[spec],
+            submitted_at=time.monotonic(),
+            results_first=True,  # a just-submitted job on this machine reads its result first
+        )
+        started = time.monotonic()
+        with pytest.raises(JobTimeoutError, match="within the 1.5 s timeout"):
+            job.result(timeout=1.5)
+        elapsed = time.monotonic() - started
+    assert elapsed < 3.5  # the attempt's own limit (connect + read) would be 4 s
+    assert main.paths() == ["GET /jobs/j1/results"]
+
+
 def test_a_stalled_status_poll_is_bounded_by_the_wait_timeout():
     with fake_server(_drip) as main:
         job = _sampler_job(Transport(main.url, StaticBearer(ACCESS), timeout=(5, 60)))

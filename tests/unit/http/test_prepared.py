@@ -135,10 +135,34 @@ def test_header_injection_is_refused_as_by_requests(value):
 def test_header_cache_is_bounded():
     session = requests.Session()
     factory = RequestFactory(BASE)
-    for i in range(100):
+    sizes = []
+    for i in range(40):
         prepared = factory.prepare(session, "GET", BASE + "/x", None, {"Authorization": f"B {i}"})
         assert prepared.headers["Authorization"] == f"B {i}"
-    assert len(factory._headers) <= 32
+        sizes.append(len(factory._headers))
+    assert max(sizes) == 32 and sizes[32] == 1  # the 33rd set starts afresh
+
+
+def test_the_fast_path_does_the_work_once(monkeypatch):
+    """A plain path is appended to the root prepared once; a header set is validated once."""
+    import qiskit_rest_provider.http.prepared as prepared_module
+
+    session = requests.Session()
+    factory = RequestFactory(BASE)
+    checked = []
+    monkeypatch.setattr(prepared_module, "check_header_validity", checked.append)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("requests' URL preparation ran")
+
+    monkeypatch.setattr(requests.PreparedRequest, "prepare_url", refuse)
+    for _ in range(3):
+        url = factory.url(BASE + "/jobs/d1es-q_~", {"exclude_params": "true"})
+        factory.prepare(session, "GET", url, None, HEADERS)
+    assert url == BASE + "/jobs/d1es-q_~?exclude_params=true"
+    assert len(checked) == 5  # the session's four, one of ours new (Authorization), once
+    with pytest.raises(AssertionError, match="URL preparation"):
+        factory.url(BASE + "/jobs/a.b", {})  # anything else goes the full way
 
 
 def test_what_makes_a_session_plain():

@@ -8,6 +8,10 @@ already says Completed (the submit's, too) goes straight to the result.
 
 from __future__ import annotations
 
+import json
+import logging
+import threading
+
 import pytest
 import responses
 from qiskit import QuantumCircuit
@@ -28,7 +32,7 @@ POLICY = PollPolicy()  # the loopback default: 1 ms, then 1, 2, 4 ... 256 ms, th
 @pytest.fixture
 def sleeps(monkeypatch):
     """A clock that moves only when the client sleeps; records every sleep."""
-    now = [1000.0]
+    now = [0.0]
     waited: list[float] = []
 
     def sleep(seconds):
@@ -41,7 +45,7 @@ def sleeps(monkeypatch):
 
 
 def _bell():
-    qc = QuantumCircuit(2, 2)
+    qc = QuantumCircuit(2, 2, metadata={"run": 7})
     qc.h(0)
     qc.cx(0, 1)
     qc.measure([0, 1], [0, 1])
@@ -73,13 +77,16 @@ def _job_calls(mocked, api):
 
 def _assert_bell(result):
     assert result[0].data.c.get_bitstrings() == ["11", "00", "01"]
+    assert result[0].metadata["circuit_metadata"] == {"run": 7}  # the job's own PUB specs
 
 
-def test_a_done_job_on_this_machine_costs_two_requests(mocked, sleeps, token):
+def test_a_done_job_on_this_machine_costs_two_requests(mocked, sleeps, token, caplog):
     sampler = _sampler(mocked, LOCAL, token)
     mocked.get(LOCAL_API + JOB + "/results", body=golden.SAMPLER_PLAIN)
     job = sampler.run([_bell()], shots=3)
-    _assert_bell(job.result())
+    with caplog.at_level(logging.INFO, logger="qiskit_rest_provider.service.job"):
+        _assert_bell(job.result())
+    assert [r.getMessage() for r in caplog.records] == ["job job-1: DONE"]
     assert job.status() is JobState.DONE and job.done()
     assert job.result() is job.result()
     assert _job_calls(mocked, LOCAL_API) == ["POST /jobs", f"GET {JOB}/results"]
@@ -120,7 +127,7 @@ def test_after_the_warmup_the_status_is_polled_on_the_rest_of_the_schedule(mocke
     assert sleeps == pytest.approx([POLICY.first_poll, *POLICY.warmup, 0.5, 0.75, 1.125])
 
 
-def test_a_failed_job_is_classified_by_its_status(mocked, sleeps, token):
+def test_a_failed_job_is_classified_by_its_status(mocked, sleeps, token, caplog):
     sampler = _sampler(mocked, LOCAL, token)
     mocked.get(LOCAL_API + JOB + "/results", body="Traceback: the circuit is too wide")
     mocked.get(
@@ -128,8 +135,10 @@ def test_a_failed_job_is_classified_by_its_status(mocked, sleeps, token):
         json={"id": "job-1", "state": {"status": "Failed", "reason": "too wide"}},
     )
     job = sampler.run([_bell()], shots=3)
-    with pytest.raises(JobFailureError, match="too wide"):
-        job.result()
+    with caplog.at_level(logging.DEBUG, logger="qiskit_rest_provider.service.job_result"):
+        with pytest.raises(JobFailureError, match="too wide"):
+            job.result()
+    assert "job job-1: the answer was not a result; asking for its status" in caplog.messages
     assert job.status() is JobState.ERROR
     assert _job_calls(mocked, LOCAL_API) == [
         "POST /jobs",
@@ -158,6 +167,7 @@ def test_a_progress_bar_polls_the_states(mocked, sleeps, token, capsys):
     mocked.get(LOCAL_API + JOB, json={"id": "job-1", "state": {"status": "Completed"}})
     mocked.get(LOCAL_API + JOB + "/results", body=golden.SAMPLER_PLAIN)
     _assert_bell(sampler.run([_bell()], shots=3).result(progress=True))
+    assert "DONE" in capsys.readouterr().err  # the bar
     assert _job_calls(mocked, LOCAL_API) == [
         "POST /jobs",
         f"GET {JOB}?exclude_params=true",
@@ -236,3 +246,75 @@ def test_a_job_handle_rebuilt_by_id_never_probes(token):
         JOB,
         JOB + "/results",
     ]
+
+
+def _status_forever(mocked, api, limit=30):
+    """``Running`` at every status poll; more polls than ``limit`` fail the test."""
+    polls = []
+
+    def running(request):
+        polls.append(request)
+        assert len(polls) <= limit, "the wait did not end"
+        return 200, {}, json.dumps({"id": "job-1", "state": {"status": "Running"}})
+
+    mocked.add_callback(responses.GET, api + JOB, callback=running)
+    return polls
+
+
+@pytest.mark.parametrize(
+    ("timeout", "waits", "probes"),
+    [
+        (0.0025, [0.001, 0.001, 0.0005], 2),  # the deadline falls between two probes
+        (0.002, [0.001, 0.001], 1),  # ... on the next probe: it is not sent
+    ],
+)
+def test_the_callers_deadline_ends_the_probes(mocked, sleeps, token, timeout, waits, probes):
+    sampler = _sampler(mocked, LOCAL, token)
+    mocked.get(LOCAL_API + JOB + "/results", status=204)
+    polls = _status_forever(mocked, LOCAL_API)
+    job = sampler.run([_bell()], shots=3)
+    with pytest.raises(JobTimeoutError):
+        job.result(timeout=timeout)
+    assert sleeps == pytest.approx(waits)
+    assert _job_calls(mocked, LOCAL_API) == ["POST /jobs"] + [f"GET {JOB}/results"] * probes
+    assert polls == []  # the deadline had passed: no status poll was sent
+
+
+def test_the_status_polls_get_what_the_probes_left_of_the_timeout(mocked, sleeps, token):
+    sampler = _sampler(mocked, LOCAL, token)
+    mocked.get(LOCAL_API + JOB + "/results", status=204)
+    polls = _status_forever(mocked, LOCAL_API)
+    job = sampler.run([_bell()], shots=3)
+    with pytest.raises(JobTimeoutError):
+        job.result(timeout=0.6)
+    probing = POLICY.first_poll + sum(POLICY.warmup)  # 0.512 s
+    assert sleeps == pytest.approx([POLICY.first_poll, *POLICY.warmup, 0.6 - probing])
+    assert polls == []
+
+
+def test_one_thread_probes_while_another_polls_the_status(mocked, token):
+    sampler = _sampler(mocked, LOCAL, token)
+    probing, polled = threading.Event(), threading.Event()
+    answers = []
+
+    def results(request):
+        if not probing.is_set():  # the first probe waits until the other thread polled
+            probing.set()
+            answers.append(polled.wait(5))
+        return 200, {}, golden.SAMPLER_PLAIN
+
+    def status(request):
+        polled.set()
+        return 200, {}, json.dumps({"id": "job-1", "state": {"status": "Completed"}})
+
+    mocked.add_callback(responses.GET, LOCAL_API + JOB + "/results", callback=results)
+    mocked.add_callback(responses.GET, LOCAL_API + JOB, callback=status)
+    job = sampler.run([_bell()], shots=3)
+    first = threading.Thread(target=job.result)
+    first.start()
+    assert probing.wait(5)  # the first thread is in its probe
+    second = job.result()
+    first.join(5)
+    _assert_bell(second)
+    assert answers == [True] and job.result() is second
+    assert _job_calls(mocked, LOCAL_API).count(f"GET {JOB}?exclude_params=true") == 1

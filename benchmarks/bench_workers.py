@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import statistics
 import subprocess
 import sys
@@ -70,10 +71,43 @@ def emulator(workers: int):
         text=True,
     )
     try:
-        yield proc.stdout.readline().strip()
+        yield proc.stdout.readline().strip(), proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) of one process, all its threads (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as handle:
+                    if int(handle.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return out
+
+
+def cpu_split(pid: int) -> tuple[float, float]:
+    """(CPU seconds of the server process, of its descendants: fork server and workers)."""
+    todo, others = _children(pid), 0.0
+    while todo:
+        child = todo.pop()
+        others += _cpu(child)
+        todo += _children(child)
+    return _cpu(pid), others
 
 
 class Client:
@@ -104,9 +138,15 @@ class Client:
         assert self.wait(self.submit(body))["status"] == "Completed"
 
 
-def throughput(client: Client, body: dict, jobs: int) -> float:
+def throughput(client: Client, body: dict, jobs: int, pid: int | None = None) -> tuple[float, ...]:
+    """(jobs/s,) or, given the server's pid, (jobs/s, server CPU ms per job, workers' ms)."""
     run_jobs(client.load, body, 16)  # warm: every connection and both workers
-    return run_jobs(client.load, body, jobs)[0]
+    before = cpu_split(pid) if pid else (0.0, 0.0)
+    rate = run_jobs(client.load, body, jobs)[0]
+    if not pid:
+        return (rate,)
+    after = cpu_split(pid)
+    return (rate, *(1000 * (b - a) / jobs for a, b in zip(before, after)))
 
 
 def stop_latencies(client: Client) -> tuple[float, float]:
@@ -136,36 +176,38 @@ def main() -> None:
     p.add_argument("--small", type=int, default=300)
     p.add_argument("--big", type=int, default=6)
     p.add_argument("--rounds", type=int, default=2, help="alternating 1/N-worker rounds")
+    p.add_argument("--small-only", action="store_true", help="skip big jobs and stop times")
     args = p.parse_args()
     runs: dict[int, list[tuple[float, ...]]] = {1: [], args.workers: []}
     for _ in range(args.rounds):
         for workers in (1, args.workers):
-            with emulator(workers) as url:
+            with emulator(workers) as (url, pid):
                 client = Client(url)
-                runs[workers].append(
-                    (
-                        throughput(client, SMALL, args.small),
-                        throughput(client, BIG, args.big),
-                        *stop_latencies(client),
-                    )
-                )
+                small = throughput(client, SMALL, args.small, pid)
+                rest = (0.0, 0.0, 0.0)
+                if not args.small_only:
+                    rest = (throughput(client, BIG, args.big)[0], *stop_latencies(client))
+                runs[workers].append((*small, *rest))
     one, many = (
         tuple(statistics.median(column) for column in zip(*runs[w])) for w in (1, args.workers)
     )
     print(f"# per round (1 vs {args.workers} workers): small jobs/s, big jobs/s")
     for a, b in zip(runs[1], runs[args.workers]):
-        print(f"  {a[0]:.1f} vs {b[0]:.1f} ({b[0] / a[0]:.2f}x); {a[1]:.2f} vs {b[1]:.2f}")
+        print(f"  {a[0]:.1f} vs {b[0]:.1f} ({b[0] / a[0]:.2f}x); {a[3]:.2f} vs {b[3]:.2f}")
     print(f"# emulator throughput by worker processes (1 vs {args.workers}), medians")
     print(
         f"  small jobs (Bell, 100 shots) x{args.small}: {one[0]:.1f} vs {many[0]:.1f} jobs/s "
-        f"({many[0] / one[0]:.2f}x)"
+        f"({many[0] / one[0]:.2f}x); CPU per job: server process {one[1]:.2f} / "
+        f"{many[1]:.2f} ms, workers {one[2]:.2f} / {many[2]:.2f} ms"
     )
+    if args.small_only:
+        return
     print(
-        f"  big jobs (exact 16-qubit estimator, 20 layers) x{args.big}: {one[1]:.2f} vs "
-        f"{many[1]:.2f} jobs/s ({many[1] / one[1]:.2f}x)"
+        f"  big jobs (exact 16-qubit estimator, 20 layers) x{args.big}: {one[3]:.2f} vs "
+        f"{many[3]:.2f} jobs/s ({many[3] / one[3]:.2f}x)"
     )
-    print(f"  cancel -> Cancelled: {one[2] * 1000:.0f} / {many[2] * 1000:.0f} ms")
-    print(f"  stopped past a 1 s limit by: {one[3] * 1000:.0f} / {many[3] * 1000:.0f} ms")
+    print(f"  cancel -> Cancelled: {one[4] * 1000:.0f} / {many[4] * 1000:.0f} ms")
+    print(f"  stopped past a 1 s limit by: {one[5] * 1000:.0f} / {many[5] * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -132,7 +132,7 @@ class Runner:
                 return
             try:
                 self._run_one(job_id, slot)
-                if not self._stopping.is_set():
+                if slot.pid is None and not self._stopping.is_set():
                     slot.start()  # after a kill: fork a warm one before the next job arrives
             except Abandon:
                 return

@@ -216,3 +216,68 @@ def test_answers_cross_the_pipe_unchanged(answer):
     raw = _encode(answer)
     assert raw[:1] == (b"B" if "body" in answer else b"E")
     assert _decode(raw) == answer
+
+
+def test_the_idle_size_is_measured_again_at_most_once_per_refresh(monkeypatch):
+    from qiskit_rest_provider.emulator import workers
+    from qiskit_rest_provider.emulator.workers import WorkerProcess
+
+    clock = [100.0]
+    monkeypatch.setattr(workers.time, "monotonic", lambda: clock[0])
+    worker = WorkerProcess({}, memory_limit=None)
+    sizes = iter([10, 20, 30])
+    worker._resident = lambda: next(sizes)  # type: ignore[method-assign]
+
+    class Conn:
+        def poll(self, timeout):
+            return True
+
+        def recv_bytes(self):
+            return b'B{"results": []}'
+
+    worker._conn = Conn()  # type: ignore[assignment]
+    worker._baseline, worker._baseline_at = 5, 100.0  # measured at start
+    clock[0] = 100.0 + workers.BASELINE_REFRESH - 0.01
+    assert worker.answer(0.0) == {"body": '{"results": []}'}
+    assert worker._baseline == 5  # too soon: not measured again
+    clock[0] = 100.0 + workers.BASELINE_REFRESH
+    worker.answer(0.0)
+    assert (worker._baseline, worker._baseline_at) == (10, clock[0])
+    clock[0] += 0.5
+    worker.answer(0.0)
+    assert worker._baseline == 10
+    clock[0] += 0.5
+    worker.answer(0.0)
+    assert worker._baseline == 20
+
+
+def test_a_worker_is_forked_again_only_after_a_kill(monkeypatch):
+    from qiskit_rest_provider.emulator.config import EmulatorConfig
+    from qiskit_rest_provider.emulator.faults import FaultInjector
+    from qiskit_rest_provider.emulator.runner import Runner
+    from qiskit_rest_provider.emulator.store import Store
+
+    store = Store(None)
+    runner = Runner(store, {}, EmulatorConfig(workers=1), FaultInjector())
+    starts = []
+
+    class Slot:
+        pid: int | None = 7
+
+        def start(self):
+            starts.append(self.pid)
+
+    slot = Slot()
+    outcomes = iter([7, None, 7, 7])
+
+    def run_one(job_id, used):
+        used.pid = next(outcomes)
+        if job_id == "last":
+            runner._stopping.set()
+
+    monkeypatch.setattr(runner, "_run_one", run_one)
+    for job in ("a", "b", "c", "last"):
+        runner._queue.put(job)
+    runner._work(slot)  # type: ignore[arg-type]
+    store.close()
+    assert starts == [7, None]  # warm start, then only after the kill of job "b"

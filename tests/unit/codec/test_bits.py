@@ -155,3 +155,14 @@ def test_round_trip_against_python_ints(num_bits, data):
     assert bits.get_bitstrings() == [format(v, f"0{num_bits}b") for v in values]
     assert bits.get_int_counts() == {v: values.count(v) for v in set(values)}
     assert bitarray_to_hex(bits) == samples
+
+
+def test_iq_pairs_on_the_last_axis_become_complex_at_any_shape():
+    from qiskit_rest_provider.codec.bits import iq_array
+
+    shots = np.arange(6.0).reshape(3, 2)  # 3 shots of [re, im]
+    np.testing.assert_array_equal(iq_array(shots), np.array([1j, 2 + 3j, 4 + 5j]))
+    sweep = np.arange(12).reshape(2, 3, 2)  # integers too
+    np.testing.assert_array_equal(iq_array(sweep), sweep[..., 0] + 1j * sweep[..., 1])
+    wide = np.arange(9.0).reshape(3, 3)  # not pairs: unchanged
+    np.testing.assert_array_equal(iq_array(wide), wide)

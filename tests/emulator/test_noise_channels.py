@@ -36,8 +36,6 @@ def test_every_gate_mixture_is_the_aer_error_channel(backends, name, twirled):
         model = backend.noise_model(qubits, readout=False, twirled=twirled)
     checked = 0
     for gate, errors in model._local_quantum_errors.items():
-        if gate == "reset":
-            continue
         for local, error in errors.items():
             device = tuple(qubits[i] for i in local)
             mixture = backend.gate_noise(gate, device, twirled)
@@ -45,7 +43,7 @@ def test_every_gate_mixture_is_the_aer_error_channel(backends, name, twirled):
             np.testing.assert_allclose(mixture.superop().data, want, atol=1e-12)
             assert mixture.probabilities.sum() == pytest.approx(1.0, abs=1e-12)
             checked += 1
-    assert checked >= 3 * len(qubits)  # sx, x, id on every qubit, and the couplings
+    assert checked >= 4 * len(qubits)  # sx, x, id, reset on every qubit, and the couplings
     assert backend.gate_noise("rz", (qubits[0],)) is None  # virtual: exact
     assert backend.gate_noise("measure", (qubits[0],)) is None  # Aer: no error either
 
@@ -85,7 +83,7 @@ def test_split_identity_takes_the_largest_identity_weight():
 
 def _harsh_target() -> Target:
     """Three qubits, errors ~100x a device's, one of each T2 regime (cz pairs (0,1), (1,2))."""
-    from qiskit.circuit import Measure, Parameter
+    from qiskit.circuit import Measure, Parameter, Reset
     from qiskit.circuit.library import CZGate, RZGate, SXGate
 
     times = [(10e-6, 8e-6), (30e-6, 45e-6), (20e-6, 40e-6)]  # T2 < T1, < 2*T1, = 2*T1
@@ -97,6 +95,7 @@ def _harsh_target() -> Target:
     two = {p: InstructionProperties(duration=2e-6, error=0.3) for p in [(0, 1), (1, 2)]}
     target.add_instruction(CZGate(), two)
     target.add_instruction(Measure(), {(q,): None for q in range(3)})
+    target.add_instruction(Reset(), {(q,): InstructionProperties(duration=1e-6) for q in range(3)})
     return target
 
 
@@ -280,3 +279,65 @@ def test_each_outcome_acts_on_the_right_qubits():
         qc.measure([0, 1, 2], [0, 1, 2])
         bools = noisy_final_shots(qc, noise_of, 20, np.random.default_rng(0), "statevector")
         assert (bools == np.array(want, dtype=bool)).all(), (letters, singles)
+
+
+def test_mid_circuit_measurements_and_resets_sample_aer_distribution():
+    from qiskit_aer import AerSimulator
+    from scipy.stats import chi2
+
+    target = _harsh_target()
+    readout = [(0.05, 0.1), (0.02, 0.08), (0.1, 0.03)]
+    qc = QuantumCircuit(3, 5)
+    qc.sx(0)
+    qc.sx(1)
+    qc.cz(0, 1)
+    qc.sx(0)
+    qc.measure(0, 3)  # mid-circuit: its readout error is part of the simulation
+    qc.reset(0)
+    qc.sx(2)
+    qc.cz(1, 2)
+    qc.sx(1)
+    qc.cz(0, 1)
+    qc.measure(1, 4)
+    qc.measure([0, 1, 2], [0, 1, 2])
+    model = build_noise_model(target, readout, [0, 1, 2])
+    shots = 8000
+    aer = AerSimulator(method="density_matrix", noise_model=model)
+    memory = aer.run(qc, shots=shots, memory=True, seed_simulator=5).result().get_memory()
+    theirs = np.bincount([int(m, 2) for m in memory], minlength=32)
+
+    noise = PubNoise(None, lambda n, q, t: gate_noise(target, n, q), [0, 1, 2], readout=readout)
+    bools = trajectories.measured_shots(qc, noise, shots, np.random.default_rng(9), "statevector")
+    ours = np.bincount(bools @ (1 << np.arange(5)), minlength=32)
+    seen = (ours + theirs) > 0
+    statistic = float(np.sum((ours - theirs)[seen] ** 2 / (ours + theirs)[seen]))
+    assert statistic < chi2.ppf(1 - 5e-4, seen.sum() - 1)  # two samples, one distribution
+    assert noise._model is None  # only readout errors went to Aer
+
+
+def test_control_flow_is_left_to_aer():
+    qc = QuantumCircuit(2, 2)
+    qc.sx(0)
+    qc.measure(0, 0)
+    with qc.if_test((qc.clbits[0], 1)):
+        qc.x(1)
+    qc.measure(1, 1)
+    target = _harsh_target()
+    out = noisy_final_shots(
+        qc, lambda n, q: gate_noise(target, n, q), 10, np.random.default_rng(0), "statevector"
+    )
+    assert out is None
+
+
+def test_the_aer_model_has_each_simulated_qubits_own_readout_error(backends):
+    torino = backends["ibm_torino"]
+    qubits = [40, 3, 17]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = torino.noise_model(qubits, readout=True)
+    readout = torino.readout_errors()
+    assert sorted(model._local_readout_errors) == [(0,), (1,), (2,)]
+    for local, device in enumerate(qubits):
+        p10, p01 = readout[device]
+        matrix = model._local_readout_errors[(local,)].probabilities
+        np.testing.assert_allclose(matrix, [[1 - p10, p10], [p01, 1 - p01]])

@@ -35,8 +35,9 @@ __all__ = ["GateNoise", "Single", "gate_noise", "split_identity"]
 # A split keeps this fraction of the largest identity weight, so that the remainder's Choi
 # matrix stays positive under round-off.
 _MARGIN = 1e-6
-# Aer's device model puts no error on measurements; resets are not unitary (not sampled here).
-_NOT_GATES = frozenset({"measure", "reset", "delay", "barrier"})
+# Aer's device model puts no error on measurements; delays are idle (``noise.sub_target``).
+_NOT_GATES = frozenset({"measure", "delay", "barrier"})
+_NOT_UNITARY = frozenset({"reset"})  # relaxation only: Aer depolarizes gates alone
 
 
 _PAULI = {
@@ -192,7 +193,7 @@ def gate_noise(
     if duration and qprops is not None:
         thermals = [_thermal(qprops[q].t1, qprops[q].t2, duration) for q in qubits]
     n = len(qubits)
-    param = _depolarizing(props.error, thermals, n)
+    param = 0.0 if name in _NOT_UNITARY else _depolarizing(props.error, thermals, n)
     if not thermals and not param:
         return None
     weights = _pauli_weights(param, n)

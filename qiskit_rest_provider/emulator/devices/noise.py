@@ -102,10 +102,10 @@ def build_noise_model(
     model = NoiseModel(basis_gates=basis)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Aer warns about gates without errors (rz)
-        for name, qubits, error in basic_device_gate_errors(target=target):
-            if twirled and len(qubits) == 2:
+        for name, qargs, error in basic_device_gate_errors(target=target):
+            if twirled and len(qargs) == 2:
                 error = pauli_twirled(error)
-            model.add_quantum_error(error, name, qubits, warnings=False)
+            model.add_quantum_error(error, name, qargs, warnings=False)
     for qubit, (p10, p01) in enumerate(readout[q] for q in qubits):
         if with_readout and (p10 or p01):
             matrix = [[1 - p10, p10], [p01, 1 - p01]]

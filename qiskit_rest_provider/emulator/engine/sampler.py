@@ -109,7 +109,7 @@ def _exact_shots(
         for qubit, clbit in pairs:
             with_measures.measure(qubit, clbit)
         seed = int(rng.integers(2**31))
-        return _aer_shots([with_measures], shots, seed, None, num_clbits, method)[0]
+        return _aer_shots([with_measures], shots, seed, num_clbits, method)[0]
     if method == "quantum_info":
         from qiskit.quantum_info import Statevector
 
@@ -138,14 +138,10 @@ def _aer_probabilities(circuit: QuantumCircuit, qubits: list[int]) -> np.ndarray
 
 
 def _aer_shots(
-    circuits: list[QuantumCircuit],
-    shots: int,
-    seed: int,
-    noise_model: Any,
-    num_clbits: int,
-    method: str,
+    circuits: list[QuantumCircuit], shots: int, seed: int, num_clbits: int, method: str
 ) -> list[np.ndarray]:
-    simulator = aer_simulator(method, noise_model)
+    """Noiseless shots, shot by shot (noisy ones go through ``trajectories``)."""
+    simulator = aer_simulator(method)
     try:
         ready = [aer_ready(circuit) for circuit in circuits]
         result = simulator.run(ready, shots=shots, memory=True, seed_simulator=seed).result()
@@ -261,13 +257,17 @@ def run_sampler_pub(
     else:
         first = binder.bind(rows[0]) if len(rows) else reduced
         method = noisy_method(first, shots) if noisy else _dynamic_method(first)
-        noise_model = noise(active, readout=True) if noisy else None
+        local = [readout[q] for q in active] if noisy else None  # mid-circuit readout too
+        pub_noise = PubNoise(noise, gate_noise, active, readout=local) if noisy else None
         for start in range(0, len(rows), _AER_CHUNK):
             if should_stop():
                 raise JobStopped()
             chunk = [binder.bind(row) for row in rows[start : start + _AER_CHUNK]]
+            if pub_noise is not None:
+                samples.extend(measured_shots(c, pub_noise, shots, rng, method) for c in chunk)
+                continue
             seed = int(rng.integers(2**31))
-            samples.extend(_aer_shots(chunk, shots, seed, noise_model, num_clbits, method))
+            samples.extend(_aer_shots(chunk, shots, seed, num_clbits, method))
     # An empty sweep (shape (0, n)) has no samples to stack; its result is empty, as in Qiskit.
     stacked = np.stack(samples) if samples else np.zeros((0, shots, num_clbits), dtype=bool)
     bools = stacked.reshape(*task.bindings_shape, shots, num_clbits)

@@ -33,7 +33,7 @@ __all__ = ["MAX_WORK", "PubNoise", "measured_shots", "noisy_final_shots"]
 # Distinct circuits x instructions above which Aer's own per-shot noise sampling (C++) is
 # left to do the work: building that many circuits in Python would cost more than it saves.
 MAX_WORK = 4_000_000
-_SKIP = frozenset({"measure", "barrier"})
+_SKIP = frozenset({"measure", "barrier", "delay"})
 _TRAJECTORY_METHODS = frozenset({"statevector", "matrix_product_state"})
 
 GateNoiseOf = Callable[[str, tuple[int, ...]], Any]
@@ -149,15 +149,22 @@ def noisy_final_shots(
     shots: int,
     rng: np.random.Generator,
     method: str,
+    readout_model: Any = None,
 ) -> np.ndarray | None:
     """``(shots, num_clbits)`` outcomes of ``circuit`` under the device noise, or ``None``.
 
-    ``circuit`` is unitary up to its measurements; ``noise_of(name, qubits)`` gives the
-    :class:`..devices.channels.GateNoise` of a gate on circuit qubits (``None``: exact).
-    ``None`` is returned, before any simulation, when the shots draw so many distinct error
-    patterns that Aer's own noise sampling is the cheaper way (see :data:`MAX_WORK`).
+    ``circuit`` holds gates, measurements and resets (no control flow); ``noise_of(name,
+    qubits)`` gives the :class:`..devices.channels.GateNoise` of an instruction on circuit
+    qubits (``None``: exact); ``readout_model`` (an Aer noise model of readout errors only)
+    goes to Aer, for circuits whose mid-circuit outcomes must see them. ``None`` is
+    returned, before any simulation, for control flow, or when the shots draw so many
+    distinct error patterns that Aer's own noise sampling is cheaper (:data:`MAX_WORK`).
     """
+    from qiskit.circuit import ControlFlowOp
+
     ready = aer_ready(circuit)
+    if any(isinstance(inst.operation, ControlFlowOp) for inst in ready.data):
+        return None  # Aer's model puts errors on the gates inside blocks: left to it
     locations = _locations(ready, noise_of)
     groups = _group(locations, shots, rng)
     if len(groups) * max(len(ready.data), 1) > MAX_WORK:
@@ -166,7 +173,7 @@ def noisy_final_shots(
     for key, members in groups.items():
         by_count[len(members)].append((_realise(ready, locations, key), members))
     out = np.zeros((shots, circuit.num_clbits), dtype=bool)
-    simulator = aer_simulator(method)
+    simulator = aer_simulator(method, readout_model)
     for count, batch in sorted(by_count.items()):
         seed = int(rng.integers(2**31))
         try:
@@ -186,7 +193,9 @@ class PubNoise:
     """The device noise of one PUB's simulated qubits (``active``, renumbered ``0..k-1``).
 
     ``model`` is Aer's noise model, built on first use only (a 20-qubit model costs seconds
-    on a loaded machine); ``gate`` gives each gate's error as a sampled mixture.
+    on a loaded machine); ``gate`` gives each gate's error as a sampled mixture. ``readout``
+    (``(P(1|0), P(0|1))`` per active qubit) puts readout errors into the simulation, for
+    circuits with mid-circuit measurements; without it the caller applies them afterwards.
     """
 
     def __init__(
@@ -195,19 +204,34 @@ class PubNoise:
         gate_of: Callable[..., Any] | None,
         active: Sequence[int],
         *,
-        readout: bool = False,
+        readout: Sequence[tuple[float, float]] | None = None,
         twirled: bool = False,
     ) -> None:
         self._model_of, self._gate_of = model_of, gate_of
-        self.active, self.readout, self.twirled = list(active), readout, twirled
+        self.active, self.twirled = list(active), twirled
+        self.readout = None if readout is None else list(readout)
         self._model: Any = None
 
     @property
     def model(self) -> Any:
         """Aer's ``NoiseModel`` of the active qubits."""
         if self._model is None:
-            self._model = self._model_of(self.active, readout=self.readout, twirled=self.twirled)
+            with_readout = self.readout is not None
+            self._model = self._model_of(self.active, readout=with_readout, twirled=self.twirled)
         return self._model
+
+    def readout_model(self) -> Any:
+        """An Aer noise model of the readout errors alone (``None`` without ``readout``)."""
+        if not self.readout or not any(p10 or p01 for p10, p01 in self.readout):
+            return None
+        from qiskit_aer.noise import NoiseModel, ReadoutError
+
+        model = NoiseModel()
+        for qubit, (p10, p01) in enumerate(self.readout):
+            if p10 or p01:
+                error = ReadoutError([[1 - p10, p10], [p01, 1 - p01]])
+                model.add_readout_error(error, [qubit], warnings=False)
+        return model
 
     def gate(self, name: str, qubits: tuple[int, ...]) -> Any:
         """The :class:`..devices.channels.GateNoise` of ``name`` on circuit ``qubits``."""
@@ -219,14 +243,15 @@ class PubNoise:
 def measured_shots(
     circuit: QuantumCircuit, noise: PubNoise, shots: int, rng: np.random.Generator, method: str
 ) -> np.ndarray:
-    """``(shots, num_clbits)`` outcomes (little-endian) of a measured unitary ``circuit``.
+    """``(shots, num_clbits)`` outcomes (little-endian) of ``circuit`` under ``noise``.
 
     Trajectory methods sample each gate's error here (:func:`noisy_final_shots`) when the
-    backend describes its gates and readout is left to the caller; otherwise, and for density
-    matrices (one exact run), Aer applies its noise model.
+    backend describes its gates; otherwise, and for density matrices (one exact run), Aer
+    applies its noise model.
     """
-    if method in _TRAJECTORY_METHODS and noise._gate_of is not None and not noise.readout:
-        out = noisy_final_shots(circuit, noise.gate, shots, rng, method)
+    if method in _TRAJECTORY_METHODS and noise._gate_of is not None:
+        readout = noise.readout_model()
+        out = noisy_final_shots(circuit, noise.gate, shots, rng, method, readout)
         if out is not None:
             return out
     simulator = aer_simulator(method, noise.model)

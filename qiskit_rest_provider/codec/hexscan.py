@@ -34,6 +34,14 @@ NON_HEX = "Invalid hex sample: a sample has a non-hex character."
 _NONE = 5  # the rank of "no refusal yet"; a lower rank is refused first
 
 
+def _sliding(text: np.ndarray, width: int) -> np.ndarray:
+    """Every ``width`` consecutive characters of ``text`` (at least that long), as a view."""
+    # sliding_window_view does the same with checks that cost more than small decodes
+    shape = (text.size - width + 1, width)
+    view: np.ndarray = np.ndarray(shape, dtype=np.uint8, buffer=text, strides=(1, 1))
+    return view
+
+
 def _windows(text: np.ndarray, ends: np.ndarray, width: int) -> np.ndarray:
     """The ``width`` characters before each of ``ends`` (rising), as rows of a new array.
 
@@ -43,10 +51,10 @@ def _windows(text: np.ndarray, ends: np.ndarray, width: int) -> np.ndarray:
     lead = int(np.searchsorted(ends, width))
     rows = np.empty((0, width), dtype=np.uint8)
     if lead < ends.size:  # then the text is at least `width` long
-        rows = np.lib.stride_tricks.sliding_window_view(text, width)[ends[lead:] - width]
+        rows = _sliding(text, width)[ends[lead:] - width]
     if lead:
         head = np.concatenate((np.full(width, _ZERO, dtype=np.uint8), text[: ends[lead - 1]]))
-        first = np.lib.stride_tricks.sliding_window_view(head, width)[ends[:lead]]
+        first = _sliding(head, width)[ends[:lead]]
         rows = np.concatenate((first, rows))
     return rows
 
@@ -80,7 +88,7 @@ class HexRows:
     def _add(self, starts: np.ndarray, ends: np.ndarray) -> None:
         text, width = self.text, self.width
         digits = ends - starts - 2
-        if digits.min() < 0 or np.any(text[starts] != _ZERO) or np.any(text[starts + 1] != _X):
+        if digits.min() < 0 or (text[starts] != _ZERO).any() or (text[starts + 1] != _X).any():
             return self._refuse(0, PREFIX)
         if digits.min() == 0:
             return self._refuse(1, EMPTY)
@@ -102,7 +110,7 @@ class HexRows:
         packed = packed.reshape(ends.size, self.nbytes)
         self._check_leading(starts, ends, digits)
         top = self.num_bits % 8
-        if (top and np.any(packed[:, 0] >> top)) or (self.num_bits == 0 and np.any(packed)):
+        if (top and (packed[:, 0] >> top).any()) or (self.num_bits == 0 and packed.any()):
             self._refuse(4, self._wider())
         self._parts.append(packed)
         return None
@@ -148,8 +156,8 @@ def _separated(text: np.ndarray, before: np.ndarray, after: np.ndarray) -> bool:
     return not gaps.size or not (
         gaps.min() < 2
         or gaps.max() > 3
-        or np.any(text[before + 1] != _COMMA)
-        or np.any(text[(before + 2)[gaps == 3]] != _SPACE)
+        or (text[before + 1] != _COMMA).any()
+        or (text[(before + 2)[gaps == 3]] != _SPACE).any()
     )
 
 
@@ -176,7 +184,7 @@ def read_json_strings(span: bytes | memoryview, num_bits: int) -> BitArray | Non
     last = -1  # the last closing quote so far
     for low in range(0, text.size, _BLOCK):
         block = text[low : low + _BLOCK]
-        if np.any(block == _BACKSLASH):
+        if (block == _BACKSLASH).any():
             return None  # an escape: JSON reads it
         quotes = np.flatnonzero(block == _QUOTE) + low
         quotes = np.concatenate((carry, quotes))

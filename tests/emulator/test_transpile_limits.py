@@ -150,3 +150,15 @@ def test_stopping_the_server_kills_a_running_task(make_server):
     assert not _alive(pid)
     assert server.state.transpiler.pids() == [None]
     assert task  # stays PENDING in the (closed) store: resumed by a restart on a data dir
+
+
+def test_a_task_over_the_memory_ceiling_fails_naming_it(make_server):
+    server = make_server(workers=1, transpile_workers=1, max_job_memory_mb=150)
+    # Unrolling 2**17 gates takes far more than 150 MiB (and minutes: only the ceiling ends it).
+    answer = _wait(server.url, _task(server.url, {"qasm_circuits": chain(16)}), timeout=120)
+    assert answer == {
+        "state": "FAILURE",
+        "result": "The transpilation needed more than the emulator's memory limit of 150 MiB "
+        "per task (--max-job-memory).",
+    }
+    assert _wait(server.url, _task(server.url, {"qasm_circuits": BELL}))["state"] == "SUCCESS"

@@ -37,6 +37,9 @@ class FakeSlot:
         self.calls.append("kill")
         self.pid = None
 
+    def collect(self):
+        self.calls.append("collect")
+
     def run(self, request, should_stop):
         self.calls.append(("run", request))
         self.should_stop = should_stop
@@ -172,7 +175,9 @@ def test_run_task_answers_body_error_or_memory(monkeypatch):
     bad = transpile_tasks.run_task(
         backends, {"backend": "ibmq_qasm_simulator", "optimization_level": 1, "qasm": ["x;"]}
     )
-    assert set(bad) == {"error", "code"} and bad["code"] is None and ": " in bad["error"]
+    assert set(bad) == {"error", "code"} and bad["code"] is None
+    assert bad["error"].startswith("QasmParseError: ")
+    assert ok["body"] == json.dumps(json.loads(ok["body"]), separators=(",", ":"))
 
     def exhausted(request, backend):
         raise MemoryError
@@ -263,3 +268,83 @@ def test_the_command_line_sets_the_limits():
         with pytest.raises(SystemExit) as info:
             main(bad)
         assert info.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("workers", "configured", "expected"), [(None, 3, 3), (None, 0, 1), (4, 1, 4), (0, 2, 1)]
+)
+def test_pool_size(workers, configured, expected):
+    config = EmulatorConfig(transpile_workers=configured)
+    state = SimpleNamespace(config=config, store=None, backends={})
+    assert transpile_tasks.TranspileService(state, workers)._workers == expected
+
+
+@pytest.mark.parametrize(("mib", "expected"), [(64, 64 * 2**20), (0, None), (-5, None)])
+def test_memory_limit_in_bytes(mib, expected):
+    state = SimpleNamespace(config=EmulatorConfig(max_job_memory_mb=mib), store=None, backends={})
+    assert transpile_tasks.TranspileService(state)._memory_limit == expected
+
+
+class RecordingSlot(FakeSlot):
+    def __init__(self, answers):
+        super().__init__({"body": "[]"})
+        self.pid = None
+        self.answers = answers
+        self.timeouts = []
+
+    def start(self):
+        self.calls.append("start")
+        self.pid = 4242
+
+    def answer(self, timeout):
+        self.timeouts.append(timeout)
+        return self.answers.pop(0) if self.answers else None
+
+
+def test_ready_waits_for_the_warm_up_once_per_process(service):
+    slot = RecordingSlot([None, {"body": "ready"}])
+    service._slots = [slot]
+    assert service.warm() == 0
+    assert service._ready(slot) is True
+    assert slot.timeouts == [transpile_tasks.WATCH_INTERVAL] * 2
+    assert service.warm() == 1
+    assert service._ready(slot) is True and slot.calls == ["start"]  # warm: not asked again
+    slot.pid = 5151  # a replacement process is not warm until it says so
+    assert service.warm() == 0
+
+
+def test_ready_gives_up_on_a_silent_process_or_when_stopping(service, monkeypatch):
+    monkeypatch.setattr(transpile_tasks, "READY_TIMEOUT", 0.2)
+    slot = RecordingSlot([])
+    assert service._ready(slot) is False and slot.calls == ["start", "kill"]
+    assert len(slot.timeouts) >= 2
+    service._stopping.set()
+    slot = RecordingSlot([{"body": "ready"}])
+    assert service._ready(slot) is False and slot.timeouts == []
+
+
+def test_the_pool_runs_queued_and_resumed_tasks(service, monkeypatch):
+    made = []
+
+    def worker(backends, memory_limit, serve):
+        assert serve is transpile_tasks.serve and memory_limit == 64 * 2**20
+        made.append(RecordingSlot([{"body": "ready"}]))
+        return made[-1]
+
+    monkeypatch.setattr(transpile_tasks, "WorkerProcess", worker)
+    resumed = _task(service)
+    service.start()
+    try:
+        fresh = service.submit("inst", {"qasm": [BELL]})
+        for task_id in (resumed, fresh):
+            deadline = time.monotonic() + 30
+            while service.state.store.get_task(task_id)["state"] == "PENDING":
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+            assert _outcome(service, task_id) == ("SUCCESS", [])
+        assert service.state.store.get_task(fresh)["instance"] == "inst"
+        assert len(made) == 2 and service.pids() == [4242, 4242]
+    finally:
+        service.stop()
+    assert [slot.calls[-2:] for slot in made] == [["kill", "collect"]] * 2
+    assert not any(thread.is_alive() for thread in service._threads)

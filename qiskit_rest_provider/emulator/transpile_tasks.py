@@ -175,6 +175,7 @@ class TranspileService:
                 if self._stopping.is_set():
                     return
                 logger.exception("transpile task %s crashed the emulator", task_id)
+                slot.kill()  # its state is unknown: a fresh process takes the next task
                 self._finish(task_id, FAILURE, "Internal error in the emulator's transpiler.")
             if slot.pid is None and not self._stopping.is_set():
                 self._ready(slot)  # after a kill: a warm replacement before the next task
@@ -185,7 +186,7 @@ class TranspileService:
         A task's time limit starts when a warm process takes it: a fresh one spends a second or
         more on Qiskit's first transpilation, which is no task's fault.
         """
-        if slot.pid is not None and self._warm.get(id(slot)) == slot.pid:
+        if slot.alive() and self._warm.get(id(slot)) == slot.pid:
             return True
         deadline = time.monotonic() + READY_TIMEOUT
         try:
@@ -227,7 +228,7 @@ class TranspileService:
             if exc.reason == "memory":
                 return self._finish(task_id, FAILURE, self._memory_message())
             return self._finish(task_id, FAILURE, self._time_message())
-        except WorkerDied as exc:
+        except (WorkerDied, OSError) as exc:  # OSError: it died before the task reached it
             slot.kill()
             if self._stopping.is_set():
                 return

@@ -108,6 +108,10 @@ class WorkerProcess:
         """The process id, if running."""
         return None if self._process is None else self._process.pid
 
+    def alive(self) -> bool:
+        """Whether the process is running (it may have died since its last answer)."""
+        return self._process is not None and bool(self._process.is_alive())
+
     def start(self) -> None:
         """Starts the process if none is running (a fork: milliseconds once the server runs)."""
         if self._process is not None and self._process.is_alive():

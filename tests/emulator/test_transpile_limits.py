@@ -162,3 +162,17 @@ def test_a_task_over_the_memory_ceiling_fails_naming_it(make_server):
         "per task (--max-job-memory).",
     }
     assert _wait(server.url, _task(server.url, {"qasm_circuits": BELL}))["state"] == "SUCCESS"
+
+
+def test_an_idle_worker_that_died_is_replaced_before_the_next_task(make_server):
+    import signal
+
+    server = make_server(workers=1, transpile_workers=1)
+    assert _wait(server.url, _task(server.url, {"qasm_circuits": BELL}))["state"] == "SUCCESS"
+    (pid,) = server.state.transpiler.pids()
+    os.kill(pid, signal.SIGKILL)  # e.g. the kernel's OOM killer, between two tasks
+    while _alive(pid):
+        time.sleep(0.01)
+    answer = _wait(server.url, _task(server.url, {"qasm_circuits": BELL}))
+    assert answer["state"] == "SUCCESS" and answer["result"][0]["layout"]["initial"] == [0, 1]
+    assert server.state.transpiler.pids() != [pid]

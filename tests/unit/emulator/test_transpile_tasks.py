@@ -40,6 +40,9 @@ class FakeSlot:
     def collect(self):
         self.calls.append("collect")
 
+    def alive(self):
+        return self.pid is not None
+
     def run(self, request, should_stop):
         self.calls.append(("run", request))
         self.should_stop = should_stop
@@ -91,6 +94,15 @@ MEMORY = (
     [
         (JobInterrupted("stopped"), ("FAILURE", TIME), True),
         (JobInterrupted("memory"), ("FAILURE", MEMORY), True),
+        (
+            BrokenPipeError(32, "Broken pipe"),
+            (
+                "FAILURE",
+                "The emulator's transpiler process ended while running the task "
+                "([Errno 32] Broken pipe).",
+            ),
+            True,
+        ),
         (
             WorkerDied("exit code -9"),
             (
@@ -328,6 +340,7 @@ def test_the_pool_runs_queued_and_resumed_tasks(service, monkeypatch):
 
     def worker(backends, memory_limit, serve):
         assert serve is transpile_tasks.serve and memory_limit == 64 * 2**20
+        assert backends is service.state.backends
         made.append(RecordingSlot([{"body": "ready"}]))
         return made[-1]
 
@@ -344,7 +357,39 @@ def test_the_pool_runs_queued_and_resumed_tasks(service, monkeypatch):
             assert _outcome(service, task_id) == ("SUCCESS", [])
         assert service.state.store.get_task(fresh)["instance"] == "inst"
         assert len(made) == 2 and service.pids() == [4242, 4242]
+        names = [(t.name, t.daemon) for t in service._threads]
+        assert names == [("emulator-transpile-0", True), ("emulator-transpile-1", True)]
     finally:
         service.stop()
     assert [slot.calls[-2:] for slot in made] == [["kill", "collect"]] * 2
     assert not any(thread.is_alive() for thread in service._threads)
+
+
+def test_a_killed_worker_is_replaced_and_a_crash_fails_only_its_task(service, monkeypatch):
+    outcomes = [JobInterrupted("stopped"), RuntimeError("a bug"), {"body": "[]"}]
+    slot = RecordingSlot([{"body": "ready"}] * 3)
+    slot.run = lambda request, should_stop: (
+        _raise(outcomes.pop(0)) if isinstance(outcomes[0], Exception) else outcomes.pop(0)
+    )
+    monkeypatch.setattr(transpile_tasks, "WorkerProcess", lambda *a, **k: slot)
+    service._workers = 1
+    service.start()
+    try:
+        tasks = [service.submit("i", {"qasm": [BELL]}) for _ in range(3)]
+        deadline = time.monotonic() + 30
+        while service.state.store.get_task(tasks[-1])["state"] == "PENDING":
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    finally:
+        service.stop()
+    assert [_outcome(service, t) for t in tasks] == [
+        ("FAILURE", TIME),
+        ("FAILURE", "Internal error in the emulator's transpiler."),
+        ("SUCCESS", []),
+    ]
+    # started, killed for the time limit and after the crash, started again (warm) each time
+    assert slot.calls[:5] == ["start", "kill", "start", "kill", "start"]
+
+
+def _raise(exc):
+    raise exc

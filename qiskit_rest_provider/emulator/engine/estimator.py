@@ -87,19 +87,29 @@ def _support(observables: np.ndarray, width: int) -> set[int]:
 class _TermEstimator:
     """Per binding: ``(n_factors, 2, n_terms + 1)`` estimates/variances (last column = 0)."""
 
-    def __init__(self, circuit, task, settings, rng, noise, readout, gate_noise=None):
+    def __init__(
+        self,
+        circuit: QuantumCircuit,
+        task: PubTask,
+        observables: np.ndarray,
+        settings: EstimatorSettings,
+        rng: np.random.Generator,
+        noise: Callable[..., Any] | None,
+        readout: list[tuple[float, float]] | None,
+        gate_noise: Callable[..., Any] | None = None,
+    ) -> None:
         width = circuit.num_qubits
         self.active = active_qubits(circuit)
         if noise is not None and settings.plan is not None:
             # On a noisy device an idle qubit an observable measures still has readout error.
-            support = _support(task.observables, width) - set(self.active)
+            support = _support(observables, width) - set(self.active)
             if len(self.active) + len(support) <= _MAX_NOISY_QUBITS:
                 self.active = sorted(set(self.active) | support)
         reduced = restrict(circuit, self.active)
         self.dynamic = split_final_measurements(reduced) is None
         if not self.dynamic:
             reduced = reduced.remove_final_measurements(inplace=False)
-        self.terms = _Terms(task.observables, width, self.active)
+        self.terms = _Terms(observables, width, self.active)
         self.binder = Binder(reduced, task.names)
         self.settings, self.rng = settings, rng
         res = settings.resilience
@@ -111,14 +121,14 @@ class _TermEstimator:
                 self.noise_model = noise(self.active, readout=True, twirled=False)
             else:
                 self.pub_noise = PubNoise(noise, gate_noise, self.active, twirled=res.twirl_gates)
-            self.readout = [readout[q] for q in self.active]
+            self.readout = [readout[q] for q in self.active] if readout is not None else []
 
     def __call__(self, row: np.ndarray) -> np.ndarray:
         bound = self.binder.bind(row)
         labels, plan, res = self.terms.labels, self.settings.plan, self.settings.resilience
         out = np.zeros((len(self.factors), 2, len(labels) + 1))
         seed = int(self.rng.integers(2**31))
-        if self.pub_noise is None:
+        if self.pub_noise is None or plan is None:  # a noisy PUB always has a shot plan
             exact = exact_values(bound, labels, self.dynamic, seed, self.noise_model)
             for k in range(len(self.factors)):
                 if plan is None:
@@ -142,7 +152,7 @@ def run_estimator_pub(
     settings: EstimatorSettings,
     rng: np.random.Generator,
     should_stop: Callable[[], bool],
-    circuit_metadata: dict,
+    circuit_metadata: dict[str, Any],
     noise: Callable[..., Any] | None = None,
     readout: list[tuple[float, float]] | None = None,
     gate_noise: Callable[..., Any] | None = None,
@@ -153,15 +163,20 @@ def run_estimator_pub(
     twirled)`` a gate's error as the mixture ``trajectories`` samples.
     """
     width = circuit.num_qubits
-    for item in task.observables.reshape(-1):
+    observables = task.observables
+    if observables is None:  # checked at submit: every estimator PUB has observables
+        raise JobExecutionError(f"PUB {task.index}: no observables.", VALIDATION_ERROR)
+    for item in observables.reshape(-1):
         if any(len(label) != width for label in item):
             raise JobExecutionError(
                 f"PUB {task.index}: an observable's length differs from the circuit's "
                 f"{width} qubits.",
                 VALIDATION_ERROR,
             )
-    estimator = _TermEstimator(circuit, task, settings, rng, noise, readout, gate_noise)
-    bshape, oshape = task.bindings_shape, task.observables.shape
+    estimator = _TermEstimator(
+        circuit, task, observables, settings, rng, noise, readout, gate_noise
+    )
+    bshape, oshape = task.bindings_shape, observables.shape
     b_index = np.broadcast_to(np.arange(math.prod(bshape)).reshape(bshape), task.shape)
     o_index = np.broadcast_to(np.arange(math.prod(oshape)).reshape(oshape), task.shape)
     rows = task.values.reshape(math.prod(bshape), task.values.shape[-1])
@@ -182,7 +197,14 @@ def run_estimator_pub(
     return _result(task, settings, estimator.factors, evs_f, stds_f, circuit_metadata)
 
 
-def _result(task, settings, factors, evs_f, stds_f, circuit_metadata) -> PubResult:
+def _result(
+    task: PubTask,
+    settings: EstimatorSettings,
+    factors: tuple[float, ...],
+    evs_f: np.ndarray,
+    stds_f: np.ndarray,
+    circuit_metadata: dict[str, Any],
+) -> PubResult:
     res, plan = settings.resilience, settings.plan
     metadata: dict[str, Any] = {
         "target_precision": settings.target_precision,

@@ -187,8 +187,8 @@ def _noisy_final_shots(
     clbits = sorted(last)
     p10 = np.array([readout[last[c]][0] for c in clbits])
     p01 = np.array([readout[last[c]][1] for c in clbits])
-    twirl = twirling is not None and twirling.measure
-    flips = twirl_flips(twirling.plan, len(clbits), rng) if twirl else None
+    twirl = twirling if twirling is not None and twirling.measure else None
+    flips = twirl_flips(twirl.plan, len(clbits), rng) if twirl is not None else None
     bools[:, clbits] = apply_readout(bools[:, clbits], p10, p01, flips, rng)
     return bools
 
@@ -199,7 +199,7 @@ def run_sampler_pub(
     shots: int,
     rng: np.random.Generator,
     should_stop: Callable[[], bool],
-    circuit_metadata: dict,
+    circuit_metadata: dict[str, Any],
     noise: Callable[..., Any] | None = None,
     readout: list[tuple[float, float]] | None = None,
     twirling: SamplerTwirling | None = None,
@@ -238,9 +238,11 @@ def run_sampler_pub(
         unitary_binder = Binder(split.unitary, task.names)
         # Refuses what cannot be simulated before any noise model is built.
         method = noisy_method(split.unitary, shots) if noisy else ""
-        twirl_gates = twirling is not None and twirling.gates
-        pub_noise = PubNoise(noise, gate_noise, active, twirled=twirl_gates) if noisy else None
-        local_readout = [readout[q] for q in active] if noisy else []
+        twirled = twirling is not None and twirling.gates
+        pub_noise = (
+            PubNoise(noise, gate_noise, active, twirled=twirled) if noise and noisy else None
+        )
+        local_readout = [readout[q] for q in active] if readout and noisy else []
         for row in rows:
             if should_stop():
                 raise JobStopped()
@@ -257,8 +259,8 @@ def run_sampler_pub(
     else:
         first = binder.bind(rows[0]) if len(rows) else reduced
         method = noisy_method(first, shots) if noisy else _dynamic_method(first)
-        local = [readout[q] for q in active] if noisy else None  # mid-circuit readout too
-        pub_noise = PubNoise(noise, gate_noise, active, readout=local) if noisy else None
+        local = [readout[q] for q in active] if readout and noisy else None  # mid-circuit too
+        pub_noise = PubNoise(noise, gate_noise, active, readout=local) if noise and noisy else None
         for start in range(0, len(rows), _AER_CHUNK):
             if should_stop():
                 raise JobStopped()

@@ -145,3 +145,16 @@ def test_each_later_request_gets_its_own_deadline(stack_server):
         time.sleep(0.7)
         sock.sendall(GET[30:])
         assert _read_response(sock).startswith(b"HTTP/1.1 200")
+
+
+def test_the_callers_asyncio_is_left_alone(make_server):
+    import asyncio
+
+    policy = type(asyncio.get_event_loop_policy())
+    make_server()
+
+    async def loop_module() -> str:
+        return type(asyncio.get_running_loop()).__module__
+
+    assert type(asyncio.get_event_loop_policy()) is policy
+    assert not asyncio.run(loop_module()).startswith("uvloop")

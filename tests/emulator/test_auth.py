@@ -151,6 +151,11 @@ def test_a_remembered_token_still_expires(monkeypatch):
     assert issuer.verify(token) is None
     monkeypatch.setattr(auth.time, "time", lambda: now + 59)
     assert issuer.verify(token)["sub"] == "u1"
+    exp = _claims(token)["exp"]
+    monkeypatch.setattr(auth.time, "time", lambda: exp)  # expired at its exp, as unremembered
+    assert issuer.verify(token) is None
+    monkeypatch.setattr(auth.time, "time", lambda: exp - 0.001)
+    assert issuer.verify(token) is not None
 
 
 def test_a_remembered_token_is_checked_for_its_kind():

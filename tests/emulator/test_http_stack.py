@@ -112,6 +112,9 @@ def test_a_head_completed_in_pieces_within_the_deadline_is_served(stack_server):
             sock.sendall(piece)
             time.sleep(0.1)
         assert _read_response(sock).startswith(b"HTTP/1.1 200")
+        time.sleep(0.8)  # past every deadline armed so far: none may still cut the connection
+        sock.sendall(GET)
+        assert _read_response(sock).startswith(b"HTTP/1.1 200")
 
 
 def test_a_slow_body_after_a_complete_head_is_not_cut(stack_server):

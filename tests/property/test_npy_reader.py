@@ -85,6 +85,7 @@ def test_refusals_stay_np_loads():
     assert read_simple_npy(b"\x93NUMPY\x04\x00" + raw[8:]) is None  # unknown version
     assert read_simple_npy(b"not npy at all") is None
     assert read_simple_npy(raw[:9]) is None
+    assert read_simple_npy(raw[:6]) is None  # the magic alone
     odd = raw.replace(b"'<f8'", b"'<i3'")
     assert read_simple_npy(odd) is None
     spaced = raw.replace(b"'shape': (3, 4)", b"'shape': (3,4) ")

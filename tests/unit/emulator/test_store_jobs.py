@@ -203,7 +203,11 @@ def test_a_light_row_once_read_comes_from_memory_as_a_copy(store):
             s.finish_job("j1", "Failed", "x", 1, 6.0, "f"),
         ),
         lambda s: s.take_result("j1"),
-        lambda s: (s.update_job("j1", status="Cancelled"), s.delete_job("j1")),
+        lambda s: (
+            s.update_job("j1", status="Cancelled"),
+            s.get_job("j1", light=True),  # remembered again, then deleted
+            s.delete_job("j1"),
+        ),
     ],
     ids=["update", "conditional", "tags", "start", "finish", "take_result", "delete"],
 )

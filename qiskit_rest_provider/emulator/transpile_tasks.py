@@ -208,6 +208,8 @@ class TranspileService:
         end = time.monotonic() + wait
         while time.monotonic() < end and not self._stopping.is_set():
             time.sleep(min(0.02, max(0.0, end - time.monotonic())))
+        if self._stopping.is_set():
+            return  # stays PENDING: run again at the next start
         if not self._ready(slot):
             if not self._stopping.is_set():
                 message = "The emulator could not start a transpiler worker process."

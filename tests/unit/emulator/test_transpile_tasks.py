@@ -365,30 +365,44 @@ def test_the_pool_runs_queued_and_resumed_tasks(service, monkeypatch):
     assert not any(thread.is_alive() for thread in service._threads)
 
 
-def test_a_killed_worker_is_replaced_and_a_crash_fails_only_its_task(service, monkeypatch):
-    outcomes = [JobInterrupted("stopped"), RuntimeError("a bug"), {"body": "[]"}]
-    slot = RecordingSlot([{"body": "ready"}] * 3)
-    slot.run = lambda request, should_stop: (
-        _raise(outcomes.pop(0)) if isinstance(outcomes[0], Exception) else outcomes.pop(0)
-    )
+def test_a_killed_worker_is_replaced_at_once_and_a_crash_fails_only_its_task(service, monkeypatch):
+    outcomes = [JobInterrupted("stopped"), RuntimeError("a bug"), JobInterrupted("memory")]
+    slot = RecordingSlot([{"body": "ready"}] * 4)
+    slot.run = lambda request, should_stop: _raise(outcomes.pop(0))
     monkeypatch.setattr(transpile_tasks, "WorkerProcess", lambda *a, **k: slot)
     service._workers = 1
     service.start()
     try:
         tasks = [service.submit("i", {"qasm": [BELL]}) for _ in range(3)]
         deadline = time.monotonic() + 30
-        while service.state.store.get_task(tasks[-1])["state"] == "PENDING":
-            assert time.monotonic() < deadline
+        # each kill is followed by a fresh process at once, not at the next task's arrival
+        while slot.calls.count("start") < 4:
+            assert time.monotonic() < deadline, slot.calls
             time.sleep(0.01)
     finally:
         service.stop()
     assert [_outcome(service, t) for t in tasks] == [
         ("FAILURE", TIME),
         ("FAILURE", "Internal error in the emulator's transpiler."),
-        ("SUCCESS", []),
+        ("FAILURE", MEMORY),
     ]
-    # started, killed for the time limit and after the crash, started again (warm) each time
-    assert slot.calls[:5] == ["start", "kill", "start", "kill", "start"]
+    assert slot.calls[:6] == ["start", "kill", "start", "kill", "start", "kill"]
+
+
+def test_a_task_waits_out_the_transpile_delay_unless_the_server_stops(service):
+    import threading
+
+    service.state.config.transpile_delay = 0.3
+    slot = FakeSlot({"body": "[]"})
+    ran = []
+    slot.run = lambda request, should_stop: ran.append(time.time()) or {"body": "[]"}
+    task_id = _task(service)
+    service._run(task_id, slot)
+    assert ran[0] - service.state.store.get_task(task_id)["created_ts"] >= 0.3
+    service.state.config.transpile_delay = 3600
+    threading.Timer(0.1, service._stopping.set).start()
+    service._run(_task_again(service), slot)  # returns once stopping, without running it
+    assert len(ran) == 1 and _outcome(service, task_id)[0] == "PENDING"
 
 
 def _raise(exc):

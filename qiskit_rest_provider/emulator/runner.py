@@ -159,7 +159,6 @@ class Runner:
         started = time.time()
         if not self._store.start_job(job_id, started, utc_line("INFO Job started running")):
             return
-        job["running_ts"] = started
         if job.get("session_id"):
             self._store.update_session(job["session_id"], last_job_started=started)
             session = self._store.get_session(job["session_id"])

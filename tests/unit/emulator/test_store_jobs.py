@@ -245,3 +245,28 @@ def test_the_light_rows_are_bounded(store):
         _job(store, f"j{i}")
         assert store.get_job(f"j{i}", light=True)["id"] == f"j{i}"
         assert 1 <= len(store._light) <= 3
+
+
+def test_a_job_cancelled_just_before_its_start_never_reaches_a_worker(store):
+    from qiskit_rest_provider.emulator.config import EmulatorConfig
+    from qiskit_rest_provider.emulator.faults import FaultInjector
+    from qiskit_rest_provider.emulator.runner import Runner
+
+    _job(store)
+    runner = Runner(store, {}, EmulatorConfig(workers=1), FaultInjector())
+    real_start = store.start_job
+
+    def cancel_first(job_id, ts, line):  # the user's cancel wins the race
+        store.update_job(job_id, status="Cancelled", reason="Cancelled by the user")
+        return real_start(job_id, ts, line)
+
+    store.start_job = cancel_first
+
+    class Slot:
+        def run(self, request, should_stop):
+            raise AssertionError("the job was handed to a worker")
+
+    runner._run_one("j1", Slot())
+    job = store.get_job("j1")
+    assert (job["status"], job["running_ts"], job["logs"]) == ("Cancelled", None, "queued\n")
+    assert store.get_result("j1") is None

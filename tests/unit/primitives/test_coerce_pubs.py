@@ -174,3 +174,34 @@ def test_encode_pubs_checks_names_with_the_pub_index():
     bad = SamplerPub.coerce((qc, {"c": 0.1}), 3)
     with pytest.raises(InvalidPubError, match=r"^PUB 1: parameter values name \['c'\]"):
         encode_pubs([good, bad], encode_sampler_pub)
+
+
+def test_without_a_kind_a_bare_circuit_gets_the_samplers_words():
+    with pytest.raises(InvalidPubTypeError) as caught:
+        coerce_pubs(_measured(), SAMPLER)
+    assert str(caught.value) == f"{SAMPLER_WRAP} {SAMPLER_FORMS}"
+
+
+def test_a_name_given_twice_leaves_another_missing():
+    # Qiskit counts the values (two for two parameters); the names say 'b' has none.
+    qc = QuantumCircuit(1)
+    qc.rx(Parameter("a"), 0)
+    qc.rz(Parameter("b"), 0)
+    pub = SamplerPub.coerce((qc, {("a", "a"): [0.1, 0.2]}), 5)
+    with pytest.raises(InvalidPubError) as caught:
+        check_parameter_names(pub, 2)
+    assert str(caught.value) == (
+        "PUB 2: parameter values name [] that the circuit does not have and miss ['b']. "
+        "Key the values by the circuit's parameters ['a', 'b']."
+    )
+
+
+def test_encode_pubs_returns_each_pubs_spec_in_order():
+    one, two = _measured(), QuantumCircuit(2, 2)
+    two.measure([0, 1], [0, 1])
+    pubs = [SamplerPub.coerce(one, 3), SamplerPub.coerce(two, 4)]
+    wire, specs = encode_pubs(pubs, encode_sampler_pub)
+    expected = [encode_sampler_pub(pub, circuits.export_circuit(pub.circuit)) for pub in pubs]
+    assert wire == [item for item, _ in expected]
+    assert specs == [spec for _, spec in expected]
+    assert [spec.shots for spec in specs] == [3, 4]

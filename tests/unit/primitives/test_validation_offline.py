@@ -361,11 +361,16 @@ def test_isa_verdicts_match_qiskit_ibm_runtime(offline_torino):
 
 
 def test_rzz_angle_verdicts_match_qiskit_ibm_runtime(fractional_torino):
-    # Theirs also lets pi/2 + 1e-10 through (rounding); ours follows the target's bound exactly.
+    # Both let an angle round up to 1e-10 past pi/2; below 0 nothing is let through.
     for angle, refused in (
         (0.0, False),
         (0.7, False),
         (math.pi / 2, False),
+        (math.pi / 2 + 1e-11, False),
+        (math.pi / 2 + 1e-10, False),
+        (math.pi / 2 + 1e-9, True),
+        (5e-11, False),
+        (-1e-11, True),
         (-1e-3, True),
         (math.pi / 2 + 1e-3, True),
         (3.0, True),

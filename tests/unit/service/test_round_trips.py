@@ -318,3 +318,26 @@ def test_one_thread_probes_while_another_polls_the_status(mocked, token):
     _assert_bell(second)
     assert answers == [True] and job.result() is second
     assert _job_calls(mocked, LOCAL_API).count(f"GET {JOB}?exclude_params=true") == 1
+
+
+def test_a_timeout_message_names_the_callers_timeout(mocked, token):
+    sampler = _sampler(mocked, URL, token)  # remote: no probe, the status from the start
+    mocked.get(API + JOB, json={"id": "job-1", "state": {"status": "Running"}})
+    job = sampler.run([_bell()], shots=3)
+    with pytest.raises(JobTimeoutError, match=r"within the 0\.05 s timeout"):
+        job.result(timeout=0.05)
+
+
+def test_a_private_result_read_elsewhere_names_the_job(mocked, sleeps, token):
+    sampler = _sampler(mocked, LOCAL, token)
+    sampler.options.environment.private = True
+    mocked.get(LOCAL_API + JOB, json={"id": "job-1", "state": {"status": "Completed"}})
+    mocked.get(LOCAL_API + JOB + "/results", status=204)
+    job = sampler.run([_bell()], shots=3)
+    with pytest.raises(JobFailureError) as failure:
+        job.result()
+    assert failure.value.job_id == "job-1"
+    assert str(failure.value) == (
+        "Job job-1 completed but the service returned no result (it may have been a private "
+        "job whose result was already read)."
+    )

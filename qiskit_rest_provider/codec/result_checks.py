@@ -145,8 +145,12 @@ def plain_fields(
     return out
 
 
-def tagged_fields(item: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A tagged PUB result's fields and metadata; BitArrays checked, then built."""
+def tagged_fields(item: Any) -> tuple[dict[str, Any], dict[str, Any], tuple[int, ...] | None]:
+    """A tagged PUB result's fields, metadata and DataBin shape; BitArrays checked, then built.
+
+    The shape is the PUB's own (``None`` if absent): the fields alone cannot tell it for
+    averaged IQ data, which has no shots axis.
+    """
     if not isinstance(item, Mapping) or "__value__" not in item:
         raise DecodeError("A pub result is not a tagged object.")
     value = mapping(item["__value__"], "A pub result's value")
@@ -166,13 +170,24 @@ def tagged_fields(item: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             fields[name] = BitArray(array.astype(np.uint8, copy=False), num_bits)
         else:
             fields[name] = field
-    return fields, value.get("metadata") or {}
+    return fields, value.get("metadata") or {}, _shape(bin_value.get("shape"))
+
+
+def _shape(value: Any) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    dims = sequence(value, "A DataBin's shape")
+    if not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in dims):
+        raise DecodeError(f"A DataBin's shape is not a list of sizes: {str(dims)[:100]}.")
+    return tuple(dims)
 
 
 def read_pub_items(
     data: Mapping[str, Any], program: str, specs: Sequence[PubSpec], spans: Sequence[Span] = ()
-) -> tuple[list[tuple[dict[str, Any], Any]], Mapping[str, Any]]:
-    """Each PUB's ``(fields, metadata)`` and the result's metadata, from either format.
+) -> tuple[list[tuple[dict[str, Any], Any, tuple[int, ...] | None]], Mapping[str, Any]]:
+    """Each PUB's ``(fields, metadata, shape)`` and the result's metadata, from either format.
+
+    ``shape`` is the tagged DataBin's (``None`` in the plain format).
 
     Sizes are checked against ``specs`` before anything is allocated; every array decoded
     from the answer draws on one budget (:func:`result_budget`).
@@ -191,7 +206,7 @@ def read_pub_items(
         pairs = [(item.get("data") or {}, item.get("metadata") or {}) for item in results]
         given: list[PubSpec | None] = [*specs] or [None] * len(pairs)
         items = [
-            (plain_fields(fields, program, spec, budget, spans), meta)
+            (plain_fields(fields, program, spec, budget, spans), meta, None)
             for (fields, meta), spec in zip(pairs, given)
         ]
         metadata = untag(data.get("metadata") or {}, budget)

@@ -84,8 +84,8 @@ def _decode(
     pub_specs: list[PubSpec | None] = list(specs) or [None] * len(items)
     build = _sampler_pub_result if program == "sampler" else _estimator_pub_result
     pub_results = [
-        build(index, fields, meta, spec)
-        for index, ((fields, meta), spec) in enumerate(zip(items, pub_specs, strict=False))
+        build(index, fields, meta, spec, shape)
+        for index, ((fields, meta, shape), spec) in enumerate(zip(items, pub_specs, strict=False))
     ]
     metadata = decode_metadata(dict(metadata))  # execution spans -> ExecutionSpans
     return PrimitiveResult(
@@ -123,7 +123,11 @@ def _gather_bits(index: int, fields: Mapping[str, Any], creg: Any) -> BitArray:
 
 
 def _sampler_pub_result(
-    index: int, fields: dict[str, Any], meta: dict[str, Any], spec: PubSpec | None
+    index: int,
+    fields: dict[str, Any],
+    meta: dict[str, Any],
+    spec: PubSpec | None,
+    wire_shape: tuple[int, ...] | None = None,
 ) -> SamplerPubResult:
     ordered: dict[str, BitArray] = {}
     if spec is not None and spec.cregs:
@@ -141,7 +145,7 @@ def _sampler_pub_result(
     else:
         ordered = dict(fields)
     ordered = {name: iq_array(value) for name, value in ordered.items()}
-    shape = spec.shape if spec is not None else _leading_shape(ordered)
+    shape = _known_shape(spec, wire_shape) or _leading_shape(ordered)
     try:
         data = DataBin(shape=shape, **ordered)
     except ValueError as exc:
@@ -160,7 +164,11 @@ def _sampler_pub_result(
 
 
 def _estimator_pub_result(
-    index: int, fields: dict[str, Any], meta: dict[str, Any], spec: PubSpec | None
+    index: int,
+    fields: dict[str, Any],
+    meta: dict[str, Any],
+    spec: PubSpec | None,
+    wire_shape: tuple[int, ...] | None = None,
 ) -> PubResult:
     arrays = {}
     for name, value in fields.items():
@@ -168,7 +176,7 @@ def _estimator_pub_result(
             continue  # the service sends e.g. ensemble_standard_error: null with ZNE
         array = np.asarray(value, dtype=np.float64 if name in _ESTIMATOR_FLOAT_FIELDS else None)
         arrays[name] = array
-    shape = spec.shape if spec is not None else np.shape(arrays.get("evs", ()))
+    shape = _known_shape(spec, wire_shape) or np.shape(arrays.get("evs", ()))
     for name in _ESTIMATOR_FLOAT_FIELDS:
         if name in arrays and arrays[name].shape != tuple(shape):
             if arrays[name].size != int(np.prod(shape)):
@@ -188,6 +196,11 @@ def _estimator_pub_result(
         spec.circuit_metadata if spec else meta.get("circuit_metadata", {})
     )
     return PubResult(data, metadata=metadata)
+
+
+def _known_shape(spec: PubSpec | None, wire_shape: tuple[int, ...] | None) -> Any:
+    """The PUB's shape from its spec, else from the tagged DataBin; ``None`` if neither."""
+    return tuple(spec.shape) if spec is not None else wire_shape
 
 
 def _leading_shape(fields: Mapping[str, Any]) -> tuple[int, ...]:

@@ -181,3 +181,26 @@ def test_plain_complex_arrays_of_two_axes_become_pairs_on_the_last():
     pub = PubResult(DataBin(iq=iq, shape=(2,)), metadata={})
     body = encode_result("sampler", [pub], {}, tagged=False)
     assert body["results"][0]["data"]["iq"] == [[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]]
+
+
+def test_a_job_rebuilt_by_id_takes_the_tagged_databin_shape():
+    # Averaged IQ data has no shots axis: (2, 3) PUB shape x 4 qubits. Without PUB specs the
+    # fields alone would suggest shape (2,); the tagged DataBin says (2, 3).
+    iq = (np.arange(24) + 1j * np.arange(24)).reshape(2, 3, 4)
+    pub = SamplerPubResult(DataBin(shape=(2, 3), meas=iq), metadata={"shots": 10})
+    body = json.dumps(encode_result("sampler", [pub], {}, tagged=True))
+    (decoded,) = decode_result(body, "sampler", [])
+    assert decoded.data.shape == (2, 3)
+    np.testing.assert_array_equal(decoded.data.meas, iq)
+    estimator = PubResult(DataBin(shape=(2,), evs=np.array([0.5, -0.5]), stds=np.zeros(2)))
+    body = json.dumps(encode_result("estimator", [estimator], {}, tagged=True))
+    assert decode_result(body, "estimator", [])[0].data.shape == (2,)
+
+
+@pytest.mark.parametrize("shape", [[-1], [1.5], [True], "2", {"a": 1}])
+def test_a_tagged_databin_shape_that_is_not_sizes_is_refused(shape):
+    pub = SamplerPubResult(DataBin(shape=(2,), meas=np.zeros((2, 4), complex)), metadata={})
+    body = encode_result("sampler", [pub], {}, tagged=True)
+    body["__value__"]["pub_results"][0]["__value__"]["data"]["__value__"]["shape"] = shape
+    with pytest.raises(DecodeError, match="DataBin's shape"):
+        decode_result(json.dumps(body), "sampler", [])

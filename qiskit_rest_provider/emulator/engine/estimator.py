@@ -10,6 +10,8 @@ combinations of those, and ZNE extrapolates them across noise factors.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -84,6 +86,49 @@ def _support(observables: np.ndarray, width: int) -> set[int]:
     return support
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """What a parsed circuit gives every job that estimates it (see :func:`_prepared`)."""
+
+    circuit: QuantumCircuit  # held so that its id is not reused while the entry lives
+    active: list[int]
+    dynamic: bool = False
+    binder: Binder | None = None
+
+
+#: Parsed circuits are shared (``qasm.parse`` caches them by text), so what the estimator
+#: derives from one (active qubits, the reduced circuit without its final measurements, its
+#: binder) is kept too: rebuilding it was a third of a small job's run in the worker.
+_PREPARED: OrderedDict[tuple[Any, ...], _Prepared] = OrderedDict()
+_PREPARED_SIZE = 64
+_prepared_lock = threading.Lock()
+
+
+def _prepared(
+    circuit: QuantumCircuit, active: list[int] | None, names: tuple[str, ...]
+) -> _Prepared:
+    """The circuit's active qubits (``active`` None), or its reduction to ``active``."""
+    key = (id(circuit), None if active is None else tuple(active), names)
+    with _prepared_lock:
+        found = _PREPARED.get(key)
+        if found is not None and found.circuit is circuit:
+            _PREPARED.move_to_end(key)
+            return found
+    if active is None:
+        entry = _Prepared(circuit, active_qubits(circuit))
+    else:
+        reduced = restrict(circuit, active)
+        dynamic = split_final_measurements(reduced) is None
+        if not dynamic:
+            reduced = reduced.remove_final_measurements(inplace=False)
+        entry = _Prepared(circuit, list(active), dynamic, Binder(reduced, names))
+    with _prepared_lock:
+        _PREPARED[key] = entry
+        while len(_PREPARED) > _PREPARED_SIZE:
+            _PREPARED.popitem(last=False)
+    return entry
+
+
 class _TermEstimator:
     """Per binding: ``(n_factors, 2, n_terms + 1)`` estimates/variances (last column = 0)."""
 
@@ -99,18 +144,17 @@ class _TermEstimator:
         gate_noise: Callable[..., Any] | None = None,
     ) -> None:
         width = circuit.num_qubits
-        self.active = active_qubits(circuit)
+        self.active = _prepared(circuit, None, ()).active
         if noise is not None and settings.plan is not None:
             # On a noisy device an idle qubit an observable measures still has readout error.
             support = _support(observables, width) - set(self.active)
             if len(self.active) + len(support) <= _MAX_NOISY_QUBITS:
                 self.active = sorted(set(self.active) | support)
-        reduced = restrict(circuit, self.active)
-        self.dynamic = split_final_measurements(reduced) is None
-        if not self.dynamic:
-            reduced = reduced.remove_final_measurements(inplace=False)
+        prepared = _prepared(circuit, self.active, tuple(task.names))
+        self.dynamic = prepared.dynamic
         self.terms = _Terms(observables, width, self.active)
-        self.binder = Binder(reduced, task.names)
+        assert prepared.binder is not None  # asked for with the active qubits
+        self.binder = prepared.binder
         self.settings, self.rng = settings, rng
         res = settings.resilience
         self.factors = res.noise_factors if res.zne and settings.plan else (1.0,)

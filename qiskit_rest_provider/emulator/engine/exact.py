@@ -48,6 +48,12 @@ def exact_values(
     if method == "quantum_info":
         from qiskit.quantum_info import Statevector
 
+        from .smallstate import small_expectations
+
+        fast = small_expectations(circuit, labels)
+        if fast is not None:
+            return fast
+
         state: Any = Statevector(circuit)
     elif method == "stabilizer":
         from qiskit.quantum_info import StabilizerState

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import threading
 import time
 from typing import Any
@@ -25,6 +24,7 @@ from . import errors
 from .config import EmulatorConfig
 from .execution import Abandon, JobFailed, Stopped, execute, pause
 from .faults import FaultInjector
+from .handout import Handout
 from .store import Store
 from .workers import WorkerProcess
 
@@ -61,7 +61,7 @@ class Runner:
         self._backends = backends
         self._config = config
         self._faults = faults
-        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._queue: Handout[str | None] = Handout()  # the last idle worker goes first
         self._cancel: set[str] = set()
         self._lock = threading.Lock()
         self._stopping = threading.Event()

@@ -43,7 +43,7 @@ class Handout(Generic[T]):
         with self._lock:
             if self._items:
                 return self._items.popleft()
-            event, box = threading.Event(), []
+            event, box = threading.Event(), list[T]()
             self._waiters.append((event, box))
         event.wait()
         return box[0]

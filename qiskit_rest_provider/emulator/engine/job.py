@@ -19,8 +19,8 @@ from .inputs import PubTask, check_top_level, parse_pubs
 from .iq import run_iq_pub
 from .options import get, validate_options
 from .qasm import QasmParseError, QasmRejected, parse
+from .resilience import Resilience, resolve_resilience
 from .resilience import job_metadata as estimator_job_metadata
-from .resilience import resolve_resilience
 from .sampler import run_sampler_pub
 from .settings import (
     check_sampler_limits,
@@ -55,16 +55,18 @@ def validate_job(program: str, params: dict[str, Any], backend: Any) -> dict[str
 
 def _validate(
     program: str, params: dict[str, Any], backend: Any, *, noiseless: bool
-) -> tuple[list[PubTask], dict[str, Any]]:
-    """The checks of :func:`validate_job`; returns the parsed PUBs and the options.
+) -> tuple[list[PubTask], dict[str, Any], Resilience | None]:
+    """The checks of :func:`validate_job`; returns PUBs, options and resilience settings.
 
-    ``run_job`` reuses both: parsing the PUBs again costs as much as the checks.
+    The resilience settings are the estimator's (``None`` for other programs). ``run_job``
+    reuses all three: parsing the PUBs again costs as much as the checks.
     """
     check_top_level(program, params)
     options = validate_options(program, params.get("options"))
     tasks = parse_pubs(program, params, backend.num_qubits)
     if program == "sampler":
         check_sampler_limits(tasks, params, options)
+    resilience_settings = None
     if program == "estimator":
         resilience_settings = resolve_resilience(params, options)
         if not noiseless:
@@ -81,7 +83,7 @@ def _validate(
             except (QasmParseError, QasmRejected):
                 continue  # reported by run_job as the job's failure reason
             backend.check_isa(circuit, task.index)
-    return tasks, options
+    return tasks, options, resilience_settings
 
 
 def run_job(
@@ -111,7 +113,7 @@ def run_job(
     """
     should_stop = should_stop or _never
     try:
-        tasks, options = _validate(
+        tasks, options, resilience = _validate(
             program, params, backend, noiseless=noiseless or backend.noiseless
         )
     except JobInputError as exc:
@@ -119,7 +121,6 @@ def run_job(
     pub_rng = pub_rngs(job_seed(program, options, None), seed)
     noisy = not (noiseless or getattr(backend, "noiseless", True))
     noise = backend.noise_model if noisy else None
-    resilience = resolve_resilience(params, options) if program == "estimator" else None
     plans = []
     pub_results, spans = [], []
     for task in tasks:

@@ -100,7 +100,24 @@ class Declarations:
     physical_only: bool
 
 
+#: Texts up to this size have their screening remembered (by text; refusals are not): a job's
+#: PUBs are screened at submit and again in the worker, and clients resend the same circuits.
+_SCREEN_MEMO_CHARS = 1 << 16
+
+
+@functools.lru_cache(maxsize=128)
+def _screen_memo(qasm: str, limits: Limits) -> Declarations:
+    return _screen(qasm, limits)
+
+
 def screen(qasm: str, limits: Limits = DEFAULT_LIMITS) -> Declarations:
+    """:func:`_screen`, remembered for small texts (see ``_SCREEN_MEMO_CHARS``)."""
+    if len(qasm) <= _SCREEN_MEMO_CHARS:
+        return _screen_memo(qasm, limits)
+    return _screen(qasm, limits)
+
+
+def _screen(qasm: str, limits: Limits) -> Declarations:
     """Refuse text no parser may see; return what it declares.
 
     Every ``include`` outside a ``//`` comment must be exactly ``include "stdgates.inc";`` on

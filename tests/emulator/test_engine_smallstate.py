@@ -156,3 +156,18 @@ def test_preparation_cache_is_bounded():
     assert len(est._PREPARED) == est._PREPARED_SIZE
     assert (id(circuits[-1]), None, ()) in est._PREPARED
     assert (id(circuits[0]), None, ()) not in est._PREPARED
+
+
+def test_big_circuits_are_prepared_but_not_kept():
+    est._PREPARED.clear()
+    big = QuantumCircuit(2)
+    for _ in range(est._PREPARED_MAX_OPS // 2 + 1):  # two more than the limit
+        big.h(0)
+        big.cx(0, 1)
+    assert est._prepared(big, None, ()).active == [0, 1]
+    assert len(est._PREPARED) == 0
+    edge = QuantumCircuit(2)
+    for _ in range(est._PREPARED_MAX_OPS):
+        edge.x(1)
+    assert est._prepared(edge, None, ()).active == [1]
+    assert len(est._PREPARED) == 1

@@ -101,6 +101,9 @@ class _Prepared:
 #: binder) is kept too: rebuilding it was a third of a small job's run in the worker.
 _PREPARED: OrderedDict[tuple[Any, ...], _Prepared] = OrderedDict()
 _PREPARED_SIZE = 64
+#: Bigger circuits are prepared anew each time: their run dwarfs the preparation, and keeping
+#: copies of them would grow the worker towards its address-space cap.
+_PREPARED_MAX_OPS = 4096
 _prepared_lock = threading.Lock()
 
 
@@ -122,6 +125,8 @@ def _prepared(
         if not dynamic:
             reduced = reduced.remove_final_measurements(inplace=False)
         entry = _Prepared(circuit, list(active), dynamic, Binder(reduced, names))
+    if len(circuit.data) > _PREPARED_MAX_OPS:
+        return entry
     with _prepared_lock:
         _PREPARED[key] = entry
         while len(_PREPARED) > _PREPARED_SIZE:

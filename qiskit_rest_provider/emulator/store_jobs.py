@@ -248,23 +248,14 @@ class JobRows:
         self, statuses: Iterable[str], session_id: str | None = None
     ) -> list[dict[str, Any]]:
         """Jobs in the given statuses (optionally of one session), oldest first."""
-        statuses = tuple(statuses)
-        sql = f"SELECT * FROM jobs WHERE status IN ({', '.join('?' * len(statuses))})"
-        args: list[Any] = list(statuses)
-        if session_id is not None:
-            sql += " AND session_id = ?"
-            args.append(session_id)
-        return [decode_row(r) for r in self._query(sql + " ORDER BY seq", args)]  # type: ignore[misc]
+        where, args = _status_filter(statuses, session_id)
+        rows = self._query(f"SELECT * FROM jobs WHERE {where} ORDER BY seq", args)
+        return [decode_row(r) for r in rows]  # type: ignore[misc]
 
     def count_jobs(self, statuses: Iterable[str], session_id: str | None = None) -> int:
         """How many jobs are in the given statuses (optionally of one session)."""
-        statuses = tuple(statuses)
-        sql = f"SELECT COUNT(*) AS n FROM jobs WHERE status IN ({', '.join('?' * len(statuses))})"
-        args: list[Any] = list(statuses)
-        if session_id is not None:
-            sql += " AND session_id = ?"
-            args.append(session_id)
-        return int(self._query(sql, args)[0]["n"])
+        where, args = _status_filter(statuses, session_id)
+        return int(self._query(f"SELECT COUNT(*) AS n FROM jobs WHERE {where}", args)[0]["n"])
 
     def search_tags(self, instance: str, text: str, limit: int = 100) -> list[str]:
         """Distinct job tags of an instance that contain ``text`` (case-insensitive)."""
@@ -297,3 +288,13 @@ class JobRows:
             self._exec("UPDATE jobs SET result_read = 1 WHERE id = ?", [job_id])
             self._forget(job_id)
             return body
+
+
+def _status_filter(statuses: Iterable[str], session_id: str | None) -> tuple[str, list[Any]]:
+    """``status IN (...)`` (and the session) as SQL with its arguments."""
+    args: list[Any] = list(statuses)
+    where = f"status IN ({', '.join('?' * len(args))})"
+    if session_id is not None:
+        where += " AND session_id = ?"
+        args.append(session_id)
+    return where, args

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
+
+from ..http.unreachable import is_loopback
 
 __all__ = ["PollPolicy", "poll_policy_for", "is_loopback", "REMOTE_POLICY", "REMOTE_FLOOR"]
 
@@ -60,17 +60,6 @@ REMOTE_FLOOR = 0.1
 #: The schedule against a real service: first poll 0.5 s after the submit, then every 0.5,
 #: 0.75 and 1 s.
 REMOTE_POLICY = PollPolicy(first_poll=0.5, warmup=(), initial=0.5, factor=1.5, max_interval=1.0)
-
-
-def is_loopback(url: str) -> bool:
-    """Whether ``url`` names this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
-    host = (urlsplit(url).hostname or "").strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def poll_policy_for(url: str, poll: PollPolicy | None = None) -> PollPolicy:

@@ -191,6 +191,10 @@ def test_a_job_rebuilt_by_id_takes_the_tagged_databin_shape():
     body = json.dumps(encode_result("sampler", [pub], {}, tagged=True))
     (decoded,) = decode_result(body, "sampler", [])
     assert decoded.data.shape == (2, 3)
+    # the oracle: qiskit-ibm-runtime 0.51 decodes the same body to the same shape
+    from qiskit_ibm_runtime import RuntimeDecoder
+
+    assert json.loads(body, cls=RuntimeDecoder)[0].data.shape == (2, 3)
     np.testing.assert_array_equal(decoded.data.meas, iq)
     estimator = PubResult(DataBin(shape=(2,), evs=np.array([0.5, -0.5]), stds=np.zeros(2)))
     body = json.dumps(encode_result("estimator", [estimator], {}, tagged=True))

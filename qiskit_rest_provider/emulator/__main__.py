@@ -86,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(default 4096; 0: none)",
     )
     p.add_argument(
+        "--result-hold",
+        type=float,
+        default=0.1,
+        metavar="SECONDS",
+        help="a result read of an unfinished job waits this long for it before its 204 "
+        "(default 0.1; 0: at once)",
+    )
+    p.add_argument(
         "--transpile-timeout",
         type=float,
         default=300.0,
@@ -145,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(exc))
     if min(args.queue_delay, args.run_delay) < 0:
         parser.error("delays must be >= 0")
+    if not 0 <= args.result_hold <= 60:  # (NaN fails too)
+        parser.error("--result-hold must be between 0 and 60 seconds")
     if args.transpile_timeout < 0 or args.transpile_workers < 1:
         parser.error("--transpile-timeout must be >= 0 and --transpile-workers >= 1")
     logging.basicConfig(
@@ -172,6 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             backend_delays=backend_delays,
             usage_limit_seconds=args.usage_limit_seconds,
             max_job_memory_mb=args.max_job_memory,
+            result_hold=args.result_hold,
             transpile_timeout=args.transpile_timeout,
             transpile_workers=args.transpile_workers,
         )

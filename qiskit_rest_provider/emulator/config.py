@@ -53,6 +53,8 @@ class EmulatorConfig:
             when new, to start one); slower connections are closed.
         max_job_memory_mb: Memory (MiB) one job or transpile task may take in its worker
             process; one that needs more fails. 0: no limit.
+        result_hold: Seconds a result read of a Queued or Running job waits for the job to
+            end before answering ``204``. 0: answer at once.
     """
 
     host: str = "127.0.0.1"
@@ -78,6 +80,7 @@ class EmulatorConfig:
     allowed_hosts: list[str] = field(default_factory=list)
     header_timeout: float = 10.0
     max_job_memory_mb: int = 4096
+    result_hold: float = 0.1
 
     def delays(self, backend: str) -> tuple[float, float]:
         """``(queue_delay, run_delay)`` of jobs on ``backend``."""

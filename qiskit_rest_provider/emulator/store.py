@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from .job_watch import JobWatch
 from .schema import SCHEMA, lock_directory
 from .store_jobs import TABLE_COLUMNS, JobRows, decode_row
 
@@ -50,6 +51,7 @@ class Store(JobRows):
         self.path = path
         self._lock = threading.RLock()
         self._light = {}
+        self.watch = JobWatch()
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.row_factory = sqlite3.Row
@@ -71,6 +73,20 @@ class Store(JobRows):
                 "(with any -wal/-shm files beside it) out of the data directory to start with "
                 "an empty store, or restore it from a backup."
             ) from None
+
+    def search_tags(self, instance: str, text: str, limit: int = 100) -> list[str]:
+        """Distinct job tags of an instance that contain ``text`` (case-insensitive)."""
+        rows = self._query(
+            "SELECT DISTINCT value FROM jobs, json_each(jobs.tags) WHERE instance = ? "
+            "AND instr(lower(value), lower(?)) > 0 ORDER BY value LIMIT ?",
+            [instance, text, limit],
+        )
+        return [r["value"] for r in rows]
+
+    def usage_seconds(self, instance: str) -> float:
+        """Total run time of an instance's finished jobs."""
+        rows = self._query("SELECT SUM(run_seconds) AS s FROM jobs WHERE instance = ?", [instance])
+        return float(rows[0]["s"] or 0.0)
 
     def close(self) -> None:
         """Closes the connection and releases the data directory."""

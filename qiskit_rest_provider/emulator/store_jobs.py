@@ -12,6 +12,8 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from .job_watch import JobWatch
+
 _JSON_COLUMNS = {"params", "tags", "request", "result"}
 TABLE_COLUMNS: dict[str, set[str]] = {}
 
@@ -57,9 +59,13 @@ class JobRows:
     _db: sqlite3.Connection
     _lock: threading.RLock
     _light: dict[str, dict[str, Any]]
+    #: Requests waiting for a job's next write (see :mod:`.job_watch`).
+    watch: JobWatch
 
     def _forget(self, job_id: str) -> None:
+        # Every write of a job ends here: drop its cached row, wake requests waiting on it.
         self._light.pop(job_id, None)
+        self.watch.changed(job_id)
 
     def _query(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -256,20 +262,6 @@ class JobRows:
         """How many jobs are in the given statuses (optionally of one session)."""
         where, args = _status_filter(statuses, session_id)
         return int(self._query(f"SELECT COUNT(*) AS n FROM jobs WHERE {where}", args)[0]["n"])
-
-    def search_tags(self, instance: str, text: str, limit: int = 100) -> list[str]:
-        """Distinct job tags of an instance that contain ``text`` (case-insensitive)."""
-        rows = self._query(
-            "SELECT DISTINCT value FROM jobs, json_each(jobs.tags) WHERE instance = ? "
-            "AND instr(lower(value), lower(?)) > 0 ORDER BY value LIMIT ?",
-            [instance, text, limit],
-        )
-        return [r["value"] for r in rows]
-
-    def usage_seconds(self, instance: str) -> float:
-        """Total run time of an instance's finished jobs."""
-        rows = self._query("SELECT SUM(run_seconds) AS s FROM jobs WHERE instance = ?", [instance])
-        return float(rows[0]["s"] or 0.0)
 
     def set_result(self, job_id: str, body: str) -> None:
         """Stores (or replaces) a job's result text."""

@@ -1,9 +1,11 @@
 """``RuntimeJob.result()``: wait, download once, decode; failures as typed errors.
 
 A job this client just submitted to a server on this machine (the emulator) asks for its
-*result* at its first poll instead of its status: a small job is done by then, and the
-result's ``200`` says so as well as a ``Completed`` status would, one request earlier
-(``POST``, ``GET .../results``: two requests per job instead of three). A ``204`` (no result
+*result* at once and at the warm-up polls instead of its status: the emulator holds a result
+read of an unfinished job until the job ends (up to ``--result-hold``, 0.1 s), so a small job's
+result comes in the first read after the submit, with no sleep, and the result's ``200`` says
+so as well as a ``Completed`` status would (``POST``, ``GET .../results``: two requests per
+job instead of three). A ``204`` (no result
 yet) leaves the job to the status polls of :meth:`RuntimeJob.wait_for_final_state`; an answer
 that is not a result (a failed job's error text) too, so a failure is still classified by
 its status. Private jobs, whose result can be read only once, never probe.
@@ -123,7 +125,9 @@ class JobResult:
                 return False
             self._results_first = False  # once per job, by one thread
         delays = self._poll.delays()
-        next_at = first_at
+        # The first probe goes at once, not at the first status poll: the emulator holds a
+        # read of an unfinished job's result until the job ends (up to its --result-hold).
+        next_at = first_at - self._poll.first_poll
         for _ in range(len(self._poll.warmup) + 1):
             now = time.monotonic()
             wait = next_at - now if deadline is None else min(next_at, deadline) - now

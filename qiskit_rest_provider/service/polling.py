@@ -25,8 +25,8 @@ class PollPolicy:
     interval grows by ``factor`` up to ``max_interval``. A status string nobody knows is
     tolerated for ``unknown_status_limit`` seconds, then the wait fails instead of hanging.
 
-    On this machine ``result()`` reads the result itself at the first poll and the warm-up
-    polls (``job_result.py``), on this same schedule.
+    On this machine ``result()`` reads the result itself at once and then at the warm-up
+    polls (``job_result.py``): the emulator holds such a read until the job ends.
     """
 
     first_poll: float = 0.001

@@ -146,3 +146,15 @@ def test_busy_port_fails_cleanly_and_frees_the_data_dir(make_server, tmp_path):
     with pytest.raises(OSError):
         start_emulator(port=taken.port, data_dir=data_dir)
     make_server(data_dir=data_dir)  # the failed attempt did not keep the directory locked
+
+
+def test_result_hold_out_of_range_is_refused():
+    for value in ("-1", "nan", "61"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "qiskit_rest_provider.emulator", "--result-hold", value],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode == 2, (value, proc.stderr)
+        assert "--result-hold must be between 0 and 60 seconds" in proc.stderr

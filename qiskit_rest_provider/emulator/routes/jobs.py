@@ -1,5 +1,8 @@
 """``/jobs`` routes; the same handlers serve the current and the Classic dialect."""
 
+import asyncio
+import contextlib
+import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -10,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from ..auth import Principal
 from ..errors import bad_request
 from ..jobs import JobService
+from ..runner import FINAL
 from ..views import job_view, parse_iso
 from .deps import emu, json_body
 
@@ -124,13 +128,39 @@ async def read_job(request: Request, who: Principal, job_id: str, classic: bool)
 
 
 async def read_results(request: Request, who: Principal, job_id: str) -> Response:
-    """``GET /jobs/{id}/results``: the result text, or 204 while there is none."""
-    text = JobService(emu(request)).results(who, job_id)
+    """``GET /jobs/{id}/results``: the result text, or 204 while there is none.
+
+    A job still Queued or Running is waited for up to ``result_hold`` seconds first (a
+    write of its row wakes the wait; see :mod:`..job_watch`): a small job's result then
+    comes in the first read after its submit, without a poll or a sleep.
+    """
+    state = emu(request)
+    service = JobService(state)
+    text = service.results(who, job_id)
+    if text is None and state.config.result_hold > 0:
+        text = await _held_results(service, who, job_id, state.config.result_hold)
     if text is None:
         return Response(status_code=204)
     if text[:1] in "{[":
         return Response(content=text, media_type="application/json")
     return PlainTextResponse(text)
+
+
+async def _held_results(
+    service: JobService, who: Principal, job_id: str, hold: float
+) -> str | None:
+    """The result once the job is final, or ``None`` when it is not within ``hold`` s."""
+    end = time.monotonic() + hold
+    while True:
+        with service.state.store.watch.watch(job_id) as changed:
+            # Registered before the read: an outcome written in between still wakes us.
+            if service.get(who, job_id, light=True)["status"] in FINAL:
+                return service.results(who, job_id)
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                return None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed, remaining)
 
 
 def make_router(auth: Callable[..., Any], *, classic: bool) -> APIRouter:

@@ -90,7 +90,7 @@ def test_a_done_job_on_this_machine_costs_two_requests(mocked, sleeps, token, ca
     assert job.status() is JobState.DONE and job.done()
     assert job.result() is job.result()
     assert _job_calls(mocked, LOCAL_API) == ["POST /jobs", f"GET {JOB}/results"]
-    assert sleeps == pytest.approx([POLICY.first_poll])
+    assert sleeps == []  # the first probe goes at once (the emulator holds it for the job)
 
 
 def test_results_are_read_at_the_warmup_polls_until_they_come(mocked, sleeps, token):
@@ -101,8 +101,8 @@ def test_results_are_read_at_the_warmup_polls_until_they_come(mocked, sleeps, to
     job = sampler.run([_bell()], shots=3)
     _assert_bell(job.result())
     assert _job_calls(mocked, LOCAL_API) == ["POST /jobs"] + [f"GET {JOB}/results"] * 4
-    # first_poll after the submit, then the warm-up: 1, 2, 4 ms.
-    assert sleeps == pytest.approx([POLICY.first_poll, 0.001, 0.002, 0.004])
+    # At once after the submit, then the warm-up: 1, 2, 4 ms.
+    assert sleeps == pytest.approx([0.001, 0.002, 0.004])
     assert job.status() is JobState.DONE
 
 
@@ -122,9 +122,9 @@ def test_after_the_warmup_the_status_is_polled_on_the_rest_of_the_schedule(mocke
         + [f"GET {JOB}?exclude_params=true"] * 3
         + [f"GET {JOB}/results"]
     )
-    # Probes at first_poll, then after each warm-up delay; the status polls go on with the
+    # Probes at once, then after each warm-up delay; the status polls go on with the
     # schedule (0.5 s, then x1.5), not from its start again.
-    assert sleeps == pytest.approx([POLICY.first_poll, *POLICY.warmup, 0.5, 0.75, 1.125])
+    assert sleeps == pytest.approx([*POLICY.warmup, 0.5, 0.75, 1.125])
 
 
 def test_a_failed_job_is_classified_by_its_status(mocked, sleeps, token, caplog):
@@ -264,8 +264,9 @@ def _status_forever(mocked, api, limit=30):
 @pytest.mark.parametrize(
     ("timeout", "waits", "probes"),
     [
-        (0.0025, [0.001, 0.001, 0.0005], 2),  # the deadline falls between two probes
-        (0.002, [0.001, 0.001], 1),  # ... on the next probe: it is not sent
+        # Probes at 0, 1, 3, 7 ms after the submit answer.
+        (0.005, [0.001, 0.002, 0.002], 3),  # the deadline falls between two probes
+        (0.003, [0.001, 0.002], 2),  # ... on the next probe: it is not sent
     ],
 )
 def test_the_callers_deadline_ends_the_probes(mocked, sleeps, token, timeout, waits, probes):
@@ -287,8 +288,8 @@ def test_the_status_polls_get_what_the_probes_left_of_the_timeout(mocked, sleeps
     job = sampler.run([_bell()], shots=3)
     with pytest.raises(JobTimeoutError):
         job.result(timeout=0.6)
-    probing = POLICY.first_poll + sum(POLICY.warmup)  # 0.512 s
-    assert sleeps == pytest.approx([POLICY.first_poll, *POLICY.warmup, 0.6 - probing])
+    probing = sum(POLICY.warmup)  # 0.511 s
+    assert sleeps == pytest.approx([*POLICY.warmup, 0.6 - probing])
     assert polls == []
 
 

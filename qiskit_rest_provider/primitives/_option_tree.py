@@ -90,11 +90,15 @@ class OptionGroup:
             raise AttributeError(name)
         cls = type(self)
         if name in cls._fields:
-            value = self._values.get(name, Unset)
-            return cls._fields[name].default if value is Unset else value
+            return self._field(name)
         if name in cls._groups:
             return self._children[name]
         raise AttributeError(self._unknown(name))
+
+    def _field(self, name: str) -> Any:
+        """A declared field's value or its default (what reading the attribute gives)."""
+        value = self._values.get(name, Unset)
+        return type(self)._fields[name].default if value is Unset else value
 
     def __setattr__(self, name: str, value: Any) -> None:
         saved = self._snapshot()
@@ -182,6 +186,15 @@ class OptionGroup:
 
     def _validate_tree(self) -> None:
         """Rules checked only before sending (they depend on the order options are set)."""
+
+    def _is_empty(self) -> bool:
+        """Whether nothing is set anywhere in the tree (all defaults: valid, nothing to send)."""
+        if self._values:
+            return False
+        for child in self._children.values():  # a loop: a generator costs more than the walk
+            if not child._is_empty():
+                return False
+        return True
 
     # ------------------------------------------------------------------ state helpers
 

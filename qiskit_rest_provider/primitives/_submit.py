@@ -9,6 +9,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from qiskit import QuantumCircuit
+
 from ..codec.pubs import PubSpec
 from ..exceptions import InvalidPubError, InvalidPubTypeError
 
@@ -47,8 +49,6 @@ def _readable(message: str) -> str:
 
 def _single_pub(pubs: Any, kind: str) -> InvalidPubTypeError | None:
     """Qiskit's error (with our hint) for ``run(circuit)`` / ``run((circuit, ...))``."""
-    from qiskit import QuantumCircuit
-
     circuits = isinstance(pubs, tuple) and all(isinstance(p, QuantumCircuit) for p in pubs)
     if isinstance(pubs, QuantumCircuit) or (
         isinstance(pubs, tuple)
@@ -72,8 +72,6 @@ def coerce_pubs(pubs: Iterable[Any], coerce: Callable[[Any], Any], kind: str = "
         coerce: ``SamplerPub.coerce`` or ``EstimatorPub.coerce`` with the run's default.
         kind: ``"Sampler"`` or ``"Estimator"``, for Qiskit's wording of a PUB not in a list.
     """
-    from qiskit import QuantumCircuit
-
     single = _single_pub(pubs, kind or "Sampler")
     if single is not None:
         raise single
@@ -102,6 +100,8 @@ def coerce_pubs(pubs: Iterable[Any], coerce: Callable[[Any], Any], kind: str = "
 
 def check_parameter_names(pub: SamplerPub | EstimatorPub, index: int) -> None:
     """Qiskit checks only the number of parameter values; check their names too."""
+    if not pub.parameter_values.data and not pub.circuit.num_parameters:
+        return  # nothing given, nothing expected
     expected = {param.name for param in pub.circuit.parameters}
     given = {name for key in pub.parameter_values.data for name in key}
     unknown, missing = sorted(given - expected), sorted(expected - given)

@@ -310,3 +310,57 @@ def test_flat_environment_aliases():
     options.private = True
     assert options.environment.job_tags == ("mine",)
     assert options.to_job_fields() == {"log_level": "INFO", "tags": ["mine"], "private": True}
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("default_shots", 100),
+        ("environment.log_level", "INFO"),
+        ("twirling.enable_gates", True),
+        ("resilience.zne.noise_factors", (1, 3)),
+        ("resilience.layer_noise_learning.max_layers_to_learn", None),
+        ("experimental", {"image": "x:y"}),
+    ],
+)
+def test_program_options_of_a_set_tree_are_built_in_full(monkeypatch, path, value):
+    # A tree with anything set, at any depth, is not "empty": it is validated and sent whole,
+    # exactly as the general path (the empty-tree shortcut off) builds it.
+    options = EstimatorOptions()
+    assert options._is_empty()
+    *parents, leaf = path.split(".")
+    group = options
+    for name in parents:
+        group = getattr(group, name)
+    setattr(group, leaf, value)
+    assert not options._is_empty()
+    fast = options.to_program_options()
+    monkeypatch.setattr(EstimatorOptions, "_is_empty", lambda self: False)
+    assert fast == options.to_program_options()
+    assert fast != {} or path in ("environment.log_level", "experimental")
+
+
+def test_empty_tree_shortcut_equals_the_general_path(monkeypatch):
+    for cls in (EstimatorOptions, SamplerOptions):
+        options = cls()
+        fast = options.to_program_options()
+        fast["mutated"] = True  # a fresh dict each time
+        assert options.to_program_options() == {}
+        monkeypatch.setattr(cls, "_is_empty", lambda self: False)
+        assert options.to_program_options() == {}
+        monkeypatch.undo()
+        options.default_shots = 5
+        del options.default_shots  # unset again: empty again
+        assert options._is_empty()
+
+
+def test_job_fields_and_extras_read_what_the_attributes_give():
+    options = EstimatorOptions(resilience_level=0, max_execution_time=1)
+    assert options.to_params_extras() == {"resilience_level": 0}
+    assert options.to_job_fields() == {"log_level": "WARNING", "cost": 1}
+    options.environment.job_tags = []
+    options.experimental = {"image": ""}
+    assert options.to_job_fields() == {"log_level": "WARNING", "cost": 1}
+    assert options._field("resilience_level") == 0
+    assert options.environment._field("log_level") == "WARNING"
+    assert options.environment._field("private") is False

@@ -1,0 +1,141 @@
+"""The shortcuts of a small PUB's encoding give the bytes of the general path, and never stale.
+
+Each shortcut is compared with the general computation it replaces: the parameter values with
+``encode_ndarray(as_array(...))``, the QASM header with ``json.dumps``; and a job sent again
+after its circuit or values changed carries the change.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from qiskit import QuantumCircuit
+from qiskit.circuit import Parameter
+from qiskit.primitives.containers.bindings_array import BindingsArray
+from qiskit.primitives.containers.estimator_pub import EstimatorPub
+from qiskit.primitives.containers.sampler_pub import SamplerPub
+
+from qiskit_rest_provider.codec import pubs as pubs_module
+from qiskit_rest_provider.codec.pubs import encode_estimator_pub, encode_sampler_pub
+from qiskit_rest_provider.codec.tagged import decode_ndarray, encode_ndarray
+
+
+def _reference_values(pub) -> dict[str, str]:
+    return encode_ndarray(pub.parameter_values.as_array(pub.circuit.parameters).astype(float))
+
+
+def _circuit(num_parameters: int) -> QuantumCircuit:
+    qc = QuantumCircuit(2)
+    qc.h(0)
+    qc.cx(0, 1)
+    for index in range(num_parameters):
+        qc.rz(Parameter(f"t{index}"), index % 2)
+    return qc
+
+
+_FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64) | st.sampled_from(
+    [0.0, -0.0, 1e-310, 2**53 + 1.0]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    num_parameters=st.integers(0, 3),
+    shape=st.lists(st.integers(1, 3), max_size=2).map(tuple),
+    data=st.data(),
+)
+def test_values_equal_the_general_encoding_every_time(num_parameters, shape, data):
+    qc = _circuit(num_parameters)
+    if num_parameters:
+        values = np.array(
+            data.draw(
+                st.lists(
+                    _FLOATS,
+                    min_size=int(np.prod(shape)) * num_parameters,
+                    max_size=int(np.prod(shape)) * num_parameters,
+                )
+            )
+        ).reshape((*shape, num_parameters))
+        pub = SamplerPub.coerce((qc.measure_all(inplace=False), values), 10)
+    else:
+        pub = SamplerPub.coerce(qc.measure_all(inplace=False), 10)
+    expected = _reference_values(pub)
+    for _ in range(2):  # the second one comes from the cache
+        wire, _spec = encode_sampler_pub(pub, _export(pub.circuit))
+        assert wire[1] == expected
+
+
+def _export(circuit):
+    from qiskit_rest_provider.codec.circuits import export_circuit
+
+    return export_circuit(circuit)
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (2, 1)])
+def test_no_values_keep_the_bindings_shape(shape):
+    qc = _circuit(0)
+    pub = EstimatorPub.coerce((qc, "ZZ", BindingsArray(shape=shape)), 0.0)
+    wire, spec = encode_estimator_pub(pub, _export(qc))
+    assert wire[2] == _reference_values(pub)
+    assert decode_ndarray(wire[2]["__value__"]).shape == (*shape, 0)
+    assert spec.shape == shape
+
+
+def test_changed_values_change_the_body():
+    qc = _circuit(1)
+    values = np.array([0.25])
+    first, _ = encode_estimator_pub(EstimatorPub.coerce((qc, "ZZ", values), 0.0), _export(qc))
+    values[0] = 0.5  # the same array object, changed in place
+    second, _ = encode_estimator_pub(EstimatorPub.coerce((qc, "ZZ", values), 0.0), _export(qc))
+    assert decode_ndarray(first[2]["__value__"]).tolist() == [0.25]
+    assert decode_ndarray(second[2]["__value__"]).tolist() == [0.5]
+    zero, _ = encode_estimator_pub(EstimatorPub.coerce((qc, "ZZ", [0.0]), 0.0), _export(qc))
+    negative, _ = encode_estimator_pub(EstimatorPub.coerce((qc, "ZZ", [-0.0]), 0.0), _export(qc))
+    assert zero[2] != negative[2]  # equal floats, different bytes: both sent as given
+    assert str(decode_ndarray(negative[2]["__value__"])[0]) == "-0.0"
+
+
+def test_values_cache_is_bounded_and_skips_large_arrays(monkeypatch):
+    monkeypatch.setattr(pubs_module, "_small_values", {})
+    cache = pubs_module._small_values
+    limit_floats = pubs_module._SMALL_VALUES_BYTES // 8
+    names = [Parameter(f"p{i}") for i in range(limit_floats + 1)]
+    qc = QuantumCircuit(1)
+    for name in names:
+        qc.rz(name, 0)
+    largest = SamplerPub.coerce((qc.measure_all(inplace=False), np.ones(limit_floats + 1)), 1)
+    encode_sampler_pub(largest, _export(largest.circuit))
+    assert cache == {}  # above the limit: encoded, not kept
+    qc = QuantumCircuit(1)
+    for name in names[:limit_floats]:
+        qc.rz(name, 0)
+    measured = qc.measure_all(inplace=False)
+    at_limit = SamplerPub.coerce((measured, np.ones(limit_floats)), 1)
+    wire, _ = encode_sampler_pub(at_limit, _export(measured))
+    assert list(cache.values()) == [wire[1]["__value__"]]  # at the limit: kept
+    one = QuantumCircuit(1)
+    one.rz(Parameter("a"), 0)
+    one.measure_all()
+    export = _export(one)
+    for index in range(pubs_module._SMALL_VALUES_ENTRIES + 3):
+        pub = SamplerPub.coerce((one, [float(index)]), 1)
+        wire, _ = encode_sampler_pub(pub, export)
+        assert wire[1] == _reference_values(pub)
+        assert 1 <= len(cache) <= pubs_module._SMALL_VALUES_ENTRIES
+    assert len(cache) == 4  # cleared once full, then three more
+
+
+def test_header_of_a_plain_circuit_is_json():
+    from qiskit import ClassicalRegister, QuantumRegister
+
+    from qiskit_rest_provider.codec.circuits import HEADER_PREFIX, read_header
+
+    qc = QuantumCircuit(QuantumRegister(1, "q"), ClassicalRegister(1, "c"))
+    qc.measure(0, 0)
+    line = _export(qc).qasm.splitlines()[1]
+    assert line == HEADER_PREFIX + json.dumps({"cregs": ["c"]}, separators=(",", ":"))
+    assert read_header(_export(qc).qasm) == {"cregs": ["c"]}

@@ -1,16 +1,18 @@
 """Throughput against ``--workers`` (worker processes), and how fast a job is stopped.
 
 Runs the emulator as users do (its own process, started from the command line) with 1 and
-then N workers, and prints jobs/s side by side for many small jobs (Bell, 100 shots) and for
-a few big ones (exact 16-qubit estimator, 20 layers of h, t, cx), plus how long after a
-cancel the job is Cancelled and how far past its limit a too-long job is stopped (server
-timestamps). No assertions.
+then N workers, and prints jobs/s side by side for many small jobs (Bell, 100 shots), many
+medium ones (10 qubits, 4 layers of h, t, cx, 1,000 shots) and a few big ones (exact 16-qubit
+estimator, 20 layers), with the CPU each costs the server process, the workers and the load
+generator, plus how long after a cancel the job is Cancelled and how far past its limit a
+too-long job is stopped (server timestamps). No assertions.
 
-The jobs come from ``_load.py``: 16 keep-alive connections on one asyncio loop in this
-process, request bytes built once, each connection submitting a job, polling it every 10 ms
-and reading its result, then the next. Its own CPU is a few microseconds per request, so the
-figures are the server's (``requests`` in 16 threads cost more CPU than the server's work per
-small job, on the same two cores).
+The jobs come from ``_load.py``: 16 keep-alive connections on one event loop in this process,
+request bytes built once, each connection submitting a job and reading its result (held by the
+emulator until the job ends), then the next: two requests per job, ~0.1 ms of this process's
+CPU (``requests`` in 16 threads cost more than the server's work per small job, on the same
+two cores). A second worker can only add what the cores have left: on two cores, jobs whose
+server-side and client-side CPU exceeds the worker's (small ones) cannot grow much.
 
     python benchmarks/bench_workers.py [--workers 2] [--small 300] [--big 6] [--rounds 2]
 """
@@ -36,16 +38,23 @@ BELL = (
 )
 
 
-def layered(width: int, layers: int) -> str:
+def layered(width: int, layers: int, measured: bool = False) -> str:
     lines = ["OPENQASM 3.0;", 'include "stdgates.inc";', f"qubit[{width}] q;"]
+    lines += [f"bit[{width}] c;"] if measured else []
     for _ in range(layers):
         lines += [f"h q[{i}];" for i in range(width)]
         lines += [f"t q[{i}];" for i in range(width)]
         lines += [f"cx q[{i}], q[{i + 1}];" for i in range(width - 1)]
+    lines += ["c = measure q;"] if measured else []
     return "\n".join(lines) + "\n"
 
 
 SMALL = {"program_id": "sampler", "backend": SIM, "params": {"pubs": [[BELL, None, 100]]}}
+MEDIUM = {
+    "program_id": "sampler",
+    "backend": SIM,
+    "params": {"pubs": [[layered(10, 4, measured=True), None, 1000]]},
+}
 BIG = {
     "program_id": "estimator",
     "backend": SIM,
@@ -139,14 +148,17 @@ class Client:
 
 
 def throughput(client: Client, body: dict, jobs: int, pid: int | None = None) -> tuple[float, ...]:
-    """(jobs/s,) or, given the server's pid, (jobs/s, server CPU ms per job, workers' ms)."""
+    """(jobs/s,) or, given the server's pid, (jobs/s, CPU ms per job of the server process,
+    of its workers, of this process: the load generator)."""
     run_jobs(client.load, body, 16)  # warm: every connection and both workers
     before = cpu_split(pid) if pid else (0.0, 0.0)
+    mine = os.times()
     rate = run_jobs(client.load, body, jobs)[0]
     if not pid:
         return (rate,)
-    after = cpu_split(pid)
-    return (rate, *(1000 * (b - a) / jobs for a, b in zip(before, after)))
+    after, used = cpu_split(pid), os.times()
+    load = used.user - mine.user + used.system - mine.system
+    return (rate, *(1000 * (b - a) / jobs for a, b in zip(before, after)), 1000 * load / jobs)
 
 
 def stop_latencies(client: Client) -> tuple[float, float]:
@@ -170,13 +182,22 @@ def stop_latencies(client: Client) -> tuple[float, float]:
     return cancel, metrics["usage"]["seconds"] - 1.0
 
 
+def _row(name: str, one: tuple[float, ...], many: tuple[float, ...], workers: int) -> None:
+    print(
+        f"  {name}: {one[0]:.1f} vs {many[0]:.1f} jobs/s ({many[0] / one[0]:.2f}x); CPU ms per "
+        f"job (1 / {workers} workers): server process {one[1]:.2f} / {many[1]:.2f}, workers "
+        f"{one[2]:.2f} / {many[2]:.2f}, load generator {one[3]:.2f} / {many[3]:.2f}"
+    )
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--small", type=int, default=300)
+    p.add_argument("--small", type=int, default=600)
+    p.add_argument("--medium", type=int, default=300)
     p.add_argument("--big", type=int, default=6)
     p.add_argument("--rounds", type=int, default=2, help="alternating 1/N-worker rounds")
-    p.add_argument("--small-only", action="store_true", help="skip big jobs and stop times")
+    p.add_argument("--small-only", action="store_true", help="skip the other rows")
     args = p.parse_args()
     runs: dict[int, list[tuple[float, ...]]] = {1: [], args.workers: []}
     for _ in range(args.rounds):
@@ -184,30 +205,32 @@ def main() -> None:
             with emulator(workers) as (url, pid):
                 client = Client(url)
                 small = throughput(client, SMALL, args.small, pid)
-                rest = (0.0, 0.0, 0.0)
+                rest = (0.0,) * 7
                 if not args.small_only:
-                    rest = (throughput(client, BIG, args.big)[0], *stop_latencies(client))
+                    medium = throughput(client, MEDIUM, args.medium, pid)
+                    rest = (*medium, throughput(client, BIG, args.big)[0], *stop_latencies(client))
                 runs[workers].append((*small, *rest))
     one, many = (
         tuple(statistics.median(column) for column in zip(*runs[w])) for w in (1, args.workers)
     )
-    print(f"# per round (1 vs {args.workers} workers): small jobs/s, big jobs/s")
+    print(f"# per round (1 vs {args.workers} workers): jobs/s small; medium; big")
     for a, b in zip(runs[1], runs[args.workers]):
-        print(f"  {a[0]:.1f} vs {b[0]:.1f} ({b[0] / a[0]:.2f}x); {a[3]:.2f} vs {b[3]:.2f}")
+        print(
+            f"  {a[0]:.1f} vs {b[0]:.1f} ({b[0] / a[0]:.2f}x); {a[4]:.1f} vs {b[4]:.1f}; "
+            f"{a[8]:.2f} vs {b[8]:.2f}"
+        )
     print(f"# emulator throughput by worker processes (1 vs {args.workers}), medians")
-    print(
-        f"  small jobs (Bell, 100 shots) x{args.small}: {one[0]:.1f} vs {many[0]:.1f} jobs/s "
-        f"({many[0] / one[0]:.2f}x); CPU per job: server process {one[1]:.2f} / "
-        f"{many[1]:.2f} ms, workers {one[2]:.2f} / {many[2]:.2f} ms"
-    )
+    _row(f"small jobs (Bell, 100 shots) x{args.small}", one[:4], many[:4], args.workers)
     if args.small_only:
         return
+    name = f"medium jobs (10 qubits, 4 layers, 1,000 shots) x{args.medium}"
+    _row(name, one[4:8], many[4:8], args.workers)
     print(
-        f"  big jobs (exact 16-qubit estimator, 20 layers) x{args.big}: {one[3]:.2f} vs "
-        f"{many[3]:.2f} jobs/s ({many[3] / one[3]:.2f}x)"
+        f"  big jobs (exact 16-qubit estimator, 20 layers) x{args.big}: {one[8]:.2f} vs "
+        f"{many[8]:.2f} jobs/s ({many[8] / one[8]:.2f}x)"
     )
-    print(f"  cancel -> Cancelled: {one[4] * 1000:.0f} / {many[4] * 1000:.0f} ms")
-    print(f"  stopped past a 1 s limit by: {one[5] * 1000:.0f} / {many[5] * 1000:.0f} ms")
+    print(f"  cancel -> Cancelled: {one[9] * 1000:.0f} / {many[9] * 1000:.0f} ms")
+    print(f"  stopped past a 1 s limit by: {one[10] * 1000:.0f} / {many[10] * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -37,9 +37,9 @@ class JobWatch:
         with self._lock:
             futures = self._waiting.pop(job_id, None)
         for future in futures or ():
-            loop = future.get_loop()
-            if not loop.is_closed():
-                loop.call_soon_threadsafe(_wake, future)
+            # A loop closed by a stopping server has nobody left to answer.
+            with contextlib.suppress(RuntimeError):
+                future.get_loop().call_soon_threadsafe(_wake, future)
 
     def waiting(self) -> int:
         """How many requests wait now (all jobs)."""

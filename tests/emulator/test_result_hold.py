@@ -192,3 +192,16 @@ def test_every_write_of_a_job_wakes_its_waiters(write):
         asyncio.run(main())
     finally:
         store.close()
+
+
+def test_a_change_after_the_waiters_loop_closed_is_harmless():
+    watch = JobWatch()
+    loop = asyncio.new_event_loop()
+
+    async def register() -> None:
+        watch.watch("a").__enter__()  # left registered, as a request cut off by a shutdown
+
+    loop.run_until_complete(register())
+    loop.close()
+    watch.changed("a")  # no RuntimeError from the closed loop
+    assert watch.waiting() == 0

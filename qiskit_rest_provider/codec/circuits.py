@@ -27,12 +27,14 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from qiskit import QuantumCircuit
 from qiskit.circuit import Parameter
 
 from ..exceptions import EncodeError
+from .qasm_writer import write_flat_qasm
 from .registers import RegisterMap, disjoint_registers
 from .unroll import unroll
 
@@ -137,6 +139,9 @@ def read_header(qasm: str) -> dict[str, Any]:
 
 
 def _header(circuit: QuantumCircuit, extra: Mapping[str, Any]) -> str:
+    if not extra and not circuit.metadata:  # what json.dumps writes for {"cregs": [...]}
+        names = ",".join([encode_basestring_ascii(creg.name) for creg in circuit.cregs])
+        return f'{HEADER_PREFIX}{{"cregs":[{names}]}}'
     header: dict[str, Any] = {"cregs": [creg.name for creg in circuit.cregs], **extra}
     if circuit.metadata:
         try:
@@ -152,6 +157,8 @@ def _header(circuit: QuantumCircuit, extra: Mapping[str, Any]) -> str:
 
 def _parameter_names(circuit: QuantumCircuit) -> dict[Parameter, str]:
     """``p0, p1, ...`` (fixed width) for ``circuit.parameters``, in that order."""
+    if not circuit.num_parameters:  # (cheaper than reading circuit.parameters)
+        return {}
     parameters = list(circuit.parameters)
     width = len(str(len(parameters) - 1))
     return {param: f"p{index:0{width}d}" for index, param in enumerate(parameters)}
@@ -209,8 +216,6 @@ def export_circuit(
     Raises:
         EncodeError: The exporter cannot write the circuit.
     """
-    from .qasm_writer import write_flat_qasm
-
     # Flat circuits of standard gates (every ISA circuit) take the fast writer; the rest the
     # exporter. Both write the same text for the circuits the writer covers.
     flat = write_flat_qasm(circuit, _parameter_names(circuit))

@@ -119,13 +119,16 @@ def _pauli_terms(observable: Mapping[str, float]) -> dict[str, float]:
 
 def observables_to_wire(observables: Any) -> Any:
     """``ObservablesArray`` -> nested lists of ``{pauli_label: coeff}`` dicts (``tolist`` shape)."""
+    shape = observables.shape
 
-    def convert(item: Any) -> Any:
-        if isinstance(item, Mapping):
-            return _pauli_terms(item)
-        return [convert(sub) for sub in item]
+    # Indexing one observable gives the dict that ``tolist`` puts there, without the copy of
+    # the array that ``tolist`` makes first (most of the time of a single observable).
+    def convert(index: tuple[int, ...]) -> Any:
+        if len(index) == len(shape):
+            return _pauli_terms(observables[index])
+        return [convert((*index, i)) for i in range(shape[len(index)])]
 
-    return convert(observables.tolist())
+    return convert(())
 
 
 def normalize_parameter_values(value: Any, names: Sequence[str]) -> np.ndarray:

@@ -66,13 +66,19 @@ _RESERVED = (
 )
 
 
+@functools.lru_cache(maxsize=256)
+def _allowed(name: str) -> bool:
+    return bool(_IDENTIFIER.match(name)) and name not in _RESERVED and not name.startswith("_")
+
+
 def _valid_name(name: str, taken: set[str]) -> bool:
-    return (
-        bool(_IDENTIFIER.match(name))
-        and name not in _RESERVED
-        and not name.startswith("_")
-        and name not in taken
-    )
+    return _allowed(name) and name not in taken
+
+
+@functools.lru_cache(maxsize=256)
+def _bit_names(register: str, size: int) -> tuple[str, ...]:
+    """``register[0]``, ``register[1]``...: a register's bits as the text names them."""
+    return tuple(f"{register}[{index}]" for index in range(size))
 
 
 @functools.lru_cache(maxsize=64)
@@ -109,7 +115,8 @@ def write_flat_qasm(circuit: QuantumCircuit, names: Mapping[Parameter, str]) -> 
         return None
     qreg = circuit.qregs[0]
     taken = set(names.values())
-    if not _valid_name(qreg.name, taken) or list(qreg) != list(circuit.qubits):
+    qreg_bits = list(qreg)
+    if not _valid_name(qreg.name, taken) or qreg_bits != circuit.qubits:
         return None
     taken.add(qreg.name)
     clbit_names: dict[Any, str] = {}
@@ -119,13 +126,13 @@ def write_flat_qasm(circuit: QuantumCircuit, names: Mapping[Parameter, str]) -> 
             return None
         taken.add(creg.name)
         declarations.append(f"bit[{creg.size}] {creg.name};")
-        for index, bit in enumerate(creg):
+        for bit, bit_name in zip(creg, _bit_names(creg.name, creg.size), strict=True):
             if bit in clbit_names:  # overlapping registers: the general path maps them
                 return None
-            clbit_names[bit] = f"{creg.name}[{index}]"
+            clbit_names[bit] = bit_name
     if len(clbit_names) != circuit.num_clbits or circuit.num_identifiers:
         return None
-    qubit_names = {bit: f"{qreg.name}[{index}]" for index, bit in enumerate(qreg)}
+    qubit_names = dict(zip(qreg_bits, _bit_names(qreg.name, len(qreg_bits)), strict=True))
     renamed = {param: Parameter(name) for param, name in names.items()}
     expressions: dict[Any, str] = {}
 
@@ -184,7 +191,8 @@ def write_flat_qasm(circuit: QuantumCircuit, names: Mapping[Parameter, str]) -> 
         else:
             return None
     head = ['OPENQASM 3.0;\ninclude "stdgates.inc";\n']
-    head.extend(f"input float[64] {names[param]};\n" for param in circuit.parameters)
+    if circuit.num_parameters:  # (reading circuit.parameters costs even when there are none)
+        head.extend(f"input float[64] {names[param]};\n" for param in circuit.parameters)
     if defined:
         head.append(_definitions(tuple(defined)))
     lines = [*declarations, f"qubit[{circuit.num_qubits}] {qreg.name};", *body, ""]

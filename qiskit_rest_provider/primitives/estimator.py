@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from numbers import Real
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from ..exceptions import InvalidInputError
 from ..service.submission import resolve_mode, submit_job
 from ._submit import InvalidPubError, coerce_pubs, encode_pubs
 from .options import EstimatorOptions
+from .validation import check_payload_size, validate_estimator_pubs
 
 if TYPE_CHECKING:
     from ..service.job import RuntimeJob
@@ -116,15 +118,11 @@ class EstimatorV2(BaseEstimatorV2):
         for index, pub in enumerate(coerced):
             if pub.precision is not None:
                 _check_precision(pub.precision, f"PUB {index}")
-            if pub.observables.size == 0:
+            if not math.prod(pub.observables.shape):  # Shape.size, without numpy's prod
                 raise InvalidPubError(f"PUB {index}: the observables array is empty.")
         if self._validate:
-            from .validation import validate_estimator_pubs
-
             validate_estimator_pubs(coerced, resolve_mode(self._mode)[0])
         wire, specs = encode_pubs(coerced, encode_estimator_pub)
         if self._validate:
-            from .validation import check_payload_size
-
             check_payload_size(wire)
         return submit_job("estimator", self._mode, wire, specs, self._options)

@@ -15,6 +15,7 @@ from ..exceptions import InvalidInputError
 from ..service.submission import resolve_mode, submit_job
 from ._submit import InvalidPubError, coerce_pubs, encode_pubs
 from .options import SamplerOptions
+from .validation import check_payload_size, validate_sampler_pubs
 
 if TYPE_CHECKING:
     from ..service.job import RuntimeJob
@@ -92,12 +93,8 @@ class SamplerV2(BaseSamplerV2):
                     "to sample. Add measurements, e.g. circuit.measure_all()."
                 )
         if self._validate:
-            from .validation import validate_sampler_pubs
-
             validate_sampler_pubs(coerced, resolve_mode(self._mode)[0])
         wire, specs = encode_pubs(coerced, encode_sampler_pub)
         if self._validate:
-            from .validation import check_payload_size
-
             check_payload_size(wire)
         return submit_job("sampler", self._mode, wire, specs, self._options)

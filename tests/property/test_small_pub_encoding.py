@@ -129,13 +129,48 @@ def test_values_cache_is_bounded_and_skips_large_arrays(monkeypatch):
     assert len(cache) == 4  # cleared once full, then three more
 
 
-def test_header_of_a_plain_circuit_is_json():
-    from qiskit import ClassicalRegister, QuantumRegister
+@settings(max_examples=100, deadline=None)
+@given(
+    names=st.lists(st.text(max_size=6), max_size=3, unique=True),
+    metadata=st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+def test_header_is_the_json_of_the_register_names(names, metadata):
+    from qiskit import ClassicalRegister
 
-    from qiskit_rest_provider.codec.circuits import HEADER_PREFIX, read_header
+    from qiskit_rest_provider.codec.circuits import HEADER_PREFIX, _header, read_header
 
-    qc = QuantumCircuit(QuantumRegister(1, "q"), ClassicalRegister(1, "c"))
-    qc.measure(0, 0)
-    line = _export(qc).qasm.splitlines()[1]
-    assert line == HEADER_PREFIX + json.dumps({"cregs": ["c"]}, separators=(",", ":"))
-    assert read_header(_export(qc).qasm) == {"cregs": ["c"]}
+    qc = QuantumCircuit(1)
+    for name in names:
+        qc.add_register(ClassicalRegister(1, name))
+    qc.metadata = metadata
+    header = {"cregs": names, **({"metadata": metadata} if metadata else {})}
+    line = _header(qc, {})
+    assert line == HEADER_PREFIX + json.dumps(header, ensure_ascii=True, separators=(",", ":"))
+    assert read_header(line) == header
+    with_map = _header(qc, {"map": [0]})
+    assert read_header(with_map) == {**header, "map": [0]}
+
+
+_LABELS = st.text(alphabet="IXYZ01+-rl", min_size=2, max_size=2)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    observables=_LABELS
+    | st.lists(_LABELS, max_size=3)
+    | st.lists(st.lists(_LABELS, min_size=2, max_size=2), max_size=2)
+    | st.dictionaries(_LABELS, st.floats(0.5, 2) | st.floats(-2, -0.5), min_size=1, max_size=3)
+)
+def test_observables_wire_form_is_tolist_converted(observables):
+    from qiskit.primitives.containers.observables_array import ObservablesArray
+
+    from qiskit_rest_provider.codec.pubs import _pauli_terms, observables_to_wire
+
+    array = ObservablesArray.coerce(observables)
+
+    def reference(item):
+        return _pauli_terms(item) if isinstance(item, dict) else [reference(i) for i in item]
+
+    wire = observables_to_wire(array)
+    assert wire == reference(array.tolist())
+    assert json.dumps(wire) == json.dumps(reference(array.tolist()))  # key order too

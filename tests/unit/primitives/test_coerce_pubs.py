@@ -205,3 +205,18 @@ def test_encode_pubs_returns_each_pubs_spec_in_order():
     assert wire == [item for item, _ in expected]
     assert specs == [spec for _, spec in expected]
     assert [spec.shots for spec in specs] == [3, 4]
+
+
+@pytest.mark.parametrize("observables", [[], [[], []], [[]]])
+def test_an_empty_observables_array_is_refused_before_anything_is_sent(observables):
+    from unittest import mock
+
+    from qiskit_rest_provider import EstimatorV2
+    from qiskit_rest_provider.service.backend import RestBackend
+
+    backend = mock.Mock(spec=RestBackend)
+    estimator = EstimatorV2(mode=backend, validate=False)
+    with pytest.raises(InvalidPubError) as caught:
+        estimator.run([(QuantumCircuit(2), "ZZ"), (QuantumCircuit(2), observables)])
+    assert str(caught.value) == "PUB 1: the observables array is empty."
+    assert backend.mock_calls == []

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from qiskit.primitives import BaseEstimatorV2
 from qiskit.primitives.containers.estimator_pub import EstimatorPub, EstimatorPubLike
+from qiskit.primitives.containers.observables_array import ObservablesArray
 
 from ..codec.pubs import encode_estimator_pub
 from ..exceptions import InvalidInputError
@@ -31,6 +32,33 @@ def _check_precision(precision: Any, where: str) -> float:
             f"got {precision!r}."
         )
     return float(precision)
+
+
+# A label's ObservablesArray, coerced once: coercing "ZZ" (~10 us) is half of a small PUB's
+# coercion. A str is immutable, so an entry can never be stale; nobody mutates the arrays.
+_LABEL_ENTRIES = 256
+_LABEL_MAX_CHARS = 1024
+_label_observables: dict[str, ObservablesArray] = {}
+
+
+def _label_coerced_once(pub: Any) -> Any:
+    """``(circuit, "label", ...)`` with the label's ``ObservablesArray``; other PUBs as given.
+
+    Qiskit's ``EstimatorPub.coerce`` checks nothing of such a PUB before coercing its
+    observables, so coercing them here first raises the same errors in the same order.
+    """
+    if (type(pub) is not tuple and type(pub) is not list) or not 2 <= len(pub) <= 4:
+        return pub
+    label = pub[1]
+    if type(label) is not str or len(label) > _LABEL_MAX_CHARS:
+        return pub
+    observables = _label_observables.get(label)
+    if observables is None:
+        observables = ObservablesArray.coerce(label)
+        if len(_label_observables) >= _LABEL_ENTRIES:
+            _label_observables.clear()
+        _label_observables[label] = observables
+    return (pub[0], observables, *pub[2:])
 
 
 class EstimatorV2(BaseEstimatorV2):
@@ -82,7 +110,7 @@ class EstimatorV2(BaseEstimatorV2):
 
             pub = apply_layout_to_observables(pub)
         try:
-            return EstimatorPub.coerce(pub, precision)
+            return EstimatorPub.coerce(_label_coerced_once(pub), precision)
         except ValueError as exc:
             circuit = getattr(pub, "circuit", None) or (
                 pub[0] if isinstance(pub, (tuple, list)) and pub else None

@@ -63,6 +63,36 @@ def test_size_of_real_payload_pieces():
     assert compact_json_size(odd_keys) == _dumps_len(odd_keys)
 
 
+class _List(list):
+    pass
+
+
+class _Dict(dict):
+    pass
+
+
+class _Str(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [
+        [],
+        {},
+        [[], [{}]],
+        {"a": {}, "b": []},
+        {"a": 1, 2: "b"},  # a non-string key after a string one: json itself measures it
+        {_Str("k"): _Str("v")},
+        _List([1, "a", None]),
+        _Dict(a=[1.5, True]),
+        ("t", [1], {"x": (2, 3)}),
+    ],
+)
+def test_exact_types_subclasses_and_empty_containers(obj):
+    assert compact_json_size(obj) == _dumps_len(obj)
+
+
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, [1.0, {"x": math.nan}]])
 def test_nan_and_infinity_are_refused_like_json(bad):
     with pytest.raises(ValueError):

@@ -174,3 +174,70 @@ def test_observables_wire_form_is_tolist_converted(observables):
     wire = observables_to_wire(array)
     assert wire == reference(array.tolist())
     assert json.dumps(wire) == json.dumps(reference(array.tolist()))  # key order too
+
+
+_PUB_CIRCUITS = [QuantumCircuit(2), _circuit(1), QuantumCircuit(1)]
+_PUB_LABELS = st.sampled_from(["ZZ", "XI", "0+", "Z", "ZZZ", "", "ZQ", "zz", "II"]) | st.text(
+    alphabet="IXYZ01+-rlQ ", max_size=3
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    circuit=st.sampled_from(_PUB_CIRCUITS),
+    label=_PUB_LABELS,
+    rest=st.lists(st.sampled_from([None, [0.5], [[0.1], [0.2]], 0.0, 0.25, -1.0, "x"]), max_size=3),
+    as_list=st.booleans(),
+    precision=st.sampled_from([None, 0.0, 0.5]),
+)
+def test_a_label_coerced_once_gives_qiskits_pub_or_error(circuit, label, rest, as_list, precision):
+    from unittest import mock
+
+    from qiskit_rest_provider import EstimatorV2
+    from qiskit_rest_provider.primitives import estimator as estimator_module
+
+    pub = [circuit, label, *rest] if as_list else (circuit, label, *rest)
+    estimator = EstimatorV2()
+
+    def outcome():
+        try:
+            coerced = estimator._coerce(pub, precision)
+        except Exception as exc:  # noqa: BLE001 - compared by type and message
+            return type(exc), str(exc)
+        values = coerced.parameter_values.as_array(coerced.circuit.parameters)
+        return (
+            coerced.circuit is circuit,
+            coerced.observables.tolist(),
+            coerced.shape,
+            values.tolist(),
+            values.shape,
+            coerced.precision,
+        )
+
+    for _ in range(2):  # the second time from the cache
+        with_cache = outcome()
+    with mock.patch.object(estimator_module, "_label_coerced_once", lambda pub: pub):
+        assert with_cache == outcome()
+
+
+def test_label_cache_is_bounded_and_skips_long_labels(monkeypatch):
+    from qiskit_rest_provider.primitives import estimator as estimator_module
+
+    monkeypatch.setattr(estimator_module, "_label_observables", {})
+    cache = estimator_module._label_observables
+    limit = estimator_module._LABEL_MAX_CHARS
+    long_pub = (QuantumCircuit(limit + 1), "Z" * (limit + 1))
+    assert estimator_module._label_coerced_once(long_pub) is long_pub
+    at_limit = estimator_module._label_coerced_once((QuantumCircuit(limit), "Z" * limit))
+    assert list(cache) == ["Z" * limit]
+    assert at_limit[1] is cache["Z" * limit]
+    for pub in [(QuantumCircuit(2),), (QuantumCircuit(2), "ZZ", None, None, None), "ZZ"]:
+        assert estimator_module._label_coerced_once(pub) is pub
+    labels = [format(i, "012b").replace("0", "I").replace("1", "Z") for i in range(1, 300)]
+    for label in labels[: estimator_module._LABEL_ENTRIES + 2]:
+        estimator_module._label_coerced_once((QuantumCircuit(12), label))
+        assert 1 <= len(cache) <= estimator_module._LABEL_ENTRIES
+    assert len(cache) == 3  # cleared once full (with the long one in it), then three more
+    first = estimator_module._label_coerced_once([QuantumCircuit(12), labels[-1]])
+    again = estimator_module._label_coerced_once((QuantumCircuit(12), labels[-1], [], 0.1))
+    assert isinstance(first, tuple) and again[1] is first[1] and again[2:] == ([], 0.1)

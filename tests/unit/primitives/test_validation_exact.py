@@ -183,6 +183,27 @@ def test_expanded_terms_counts_each_term(terms, expanded):
     assert validation._expanded_terms(SparseObservable.from_list(terms)) == expanded
 
 
+def test_large_observables_take_numpys_path_with_the_same_answers(rest_backend):
+    # Past _SMALL_OBSERVABLE terms or letters numpy checks them; below it, a Python loop.
+    small = validation._SMALL_OBSERVABLE
+    validator = PubValidator(rest_backend)
+    labels = [format(i, "06b").replace("0", "Z").replace("1", "X") for i in range(small + 1)]
+    terms = dict.fromkeys(labels, 1.0)
+    validator.check_observables(_estimator_pub(terms, 6), 0)
+    assert (
+        _message(validator.check_observables, _estimator_pub({**terms, "YYYYYY": np.nan}, 6), 2)
+        == "PUB 2: the observable has a NaN or infinite coefficient."
+    )
+    wide = small + 1
+    assert validation._expanded_terms(SparseObservable.from_label("Z" * wide)) == 0.0
+    assert validation._expanded_terms(SparseObservable.from_label("X" * small + "0")) == 2.0
+    assert validation._expanded_terms(SparseObservable.from_label("Y" * wide + "1")) == 2.0
+    assert validation._expanded_terms(SparseObservable.from_label("Z" * small)) == 0.0
+    assert _message(validator.check_observables, _estimator_pub("+" * wide, wide), 0).startswith(
+        "PUB 0: the observable uses projector letters (0 1 + - r l) that expand to 8.59e+09 "
+    )
+
+
 def test_payload_size_exact():
     assert check_payload_size([["ab", None, 10]]) == len('[["ab",null,10]]')
     wire = [["x" * 994]]  # 1000 bytes encoded

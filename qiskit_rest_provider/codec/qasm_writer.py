@@ -66,19 +66,13 @@ _RESERVED = (
 )
 
 
-@functools.lru_cache(maxsize=256)
-def _allowed(name: str) -> bool:
-    return bool(_IDENTIFIER.match(name)) and name not in _RESERVED and not name.startswith("_")
-
-
 def _valid_name(name: str, taken: set[str]) -> bool:
-    return _allowed(name) and name not in taken
-
-
-@functools.lru_cache(maxsize=256)
-def _bit_names(register: str, size: int) -> tuple[str, ...]:
-    """``register[0]``, ``register[1]``...: a register's bits as the text names them."""
-    return tuple(f"{register}[{index}]" for index in range(size))
+    return (
+        bool(_IDENTIFIER.match(name))
+        and name not in _RESERVED
+        and not name.startswith("_")
+        and name not in taken
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -101,6 +95,37 @@ def _definitions(gates: tuple[str, ...]) -> str:
     return text[start : text.index("\nqubit[")] + "\n"
 
 
+_Registers = tuple[tuple[Any, ...], dict[Any, str], dict[Any, str], tuple[str, ...], frozenset[str]]
+
+
+@functools.lru_cache(maxsize=64)
+def _registers(qreg: Any, cregs: tuple[Any, ...]) -> _Registers | None:
+    """What the text says of these registers, or ``None`` if the general path must write them.
+
+    Registers cannot change, and equal registers have equal bits, so an entry can never be
+    stale. Returns the quantum register's bits, the text's name of each qubit and clbit, the
+    ``bit[n] c;`` declarations and the registers' names (the callers only read them).
+    """
+    taken: set[str] = set()
+    if not _valid_name(qreg.name, taken):
+        return None
+    taken.add(qreg.name)
+    clbit_names: dict[Any, str] = {}
+    declarations = []
+    for creg in cregs:
+        if not _valid_name(creg.name, taken):
+            return None
+        taken.add(creg.name)
+        declarations.append(f"bit[{creg.size}] {creg.name};")
+        for index, bit in enumerate(creg):
+            if bit in clbit_names:  # overlapping registers: the general path maps them
+                return None
+            clbit_names[bit] = f"{creg.name}[{index}]"
+    qreg_bits = tuple(qreg)
+    qubit_names = {bit: f"{qreg.name}[{index}]" for index, bit in enumerate(qreg_bits)}
+    return qreg_bits, qubit_names, clbit_names, tuple(declarations), frozenset(taken)
+
+
 def write_flat_qasm(circuit: QuantumCircuit, names: Mapping[Parameter, str]) -> str | None:
     """OpenQASM 3 text of a flat circuit, or ``None`` if the general path must write it.
 
@@ -114,25 +139,14 @@ def write_flat_qasm(circuit: QuantumCircuit, names: Mapping[Parameter, str]) -> 
     if len(circuit.qregs) != 1 or circuit.qregs[0].size != circuit.num_qubits:
         return None
     qreg = circuit.qregs[0]
-    taken = set(names.values())
-    qreg_bits = list(qreg)
-    if not _valid_name(qreg.name, taken) or qreg_bits != circuit.qubits:
+    registers = _registers(qreg, tuple(circuit.cregs))
+    if registers is None:
         return None
-    taken.add(qreg.name)
-    clbit_names: dict[Any, str] = {}
-    declarations = []
-    for creg in circuit.cregs:
-        if not _valid_name(creg.name, taken):
-            return None
-        taken.add(creg.name)
-        declarations.append(f"bit[{creg.size}] {creg.name};")
-        for bit, bit_name in zip(creg, _bit_names(creg.name, creg.size), strict=True):
-            if bit in clbit_names:  # overlapping registers: the general path maps them
-                return None
-            clbit_names[bit] = bit_name
+    qreg_bits, qubit_names, clbit_names, declarations, register_names = registers
+    if qreg_bits != tuple(circuit.qubits) or not register_names.isdisjoint(names.values()):
+        return None
     if len(clbit_names) != circuit.num_clbits or circuit.num_identifiers:
         return None
-    qubit_names = dict(zip(qreg_bits, _bit_names(qreg.name, len(qreg_bits)), strict=True))
     renamed = {param: Parameter(name) for param, name in names.items()}
     expressions: dict[Any, str] = {}
 

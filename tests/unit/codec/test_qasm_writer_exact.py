@@ -166,3 +166,49 @@ def test_parameter_names_are_taken():
     assert write_flat_qasm(qc, {a: "q"}) is None
     assert write_flat_qasm(qc, {a: "c"}) is None
     assert write_flat_qasm(qc, {a: "p0"}).startswith(HEAD + "input float[64] p0;\nbit[1] c;\n")
+
+
+def test_register_facts_are_kept_by_register_and_never_stale():
+    from qiskit_rest_provider.codec import qasm_writer
+
+    # Registers of loose bits: equal names and sizes, different bits, so different entries.
+    first = QuantumCircuit(QuantumRegister(bits=[Qubit(), Qubit()], name="q"))
+    second = QuantumCircuit(QuantumRegister(bits=[Qubit(), Qubit()], name="q"))
+    for qc in (first, second):
+        qc.cx(1, 0)
+        assert write_flat_qasm(qc, {}) == HEAD + "qubit[2] q;\ncx q[1], q[0];\n"
+    # Equal owned registers in another circuit: the same entry serves it.
+    before = qasm_writer._registers.cache_info().hits
+    qc = QuantumCircuit(QuantumRegister(2, "q"), ClassicalRegister(1, "c"))
+    qc.measure(1, 0)
+    other = QuantumCircuit(QuantumRegister(2, "q"), ClassicalRegister(1, "c"))
+    other.measure(0, 0)
+    assert write_flat_qasm(qc, {}) == HEAD + "bit[1] c;\nqubit[2] q;\nc[0] = measure q[1];\n"
+    assert write_flat_qasm(other, {}) == HEAD + "bit[1] c;\nqubit[2] q;\nc[0] = measure q[0];\n"
+    assert qasm_writer._registers.cache_info().hits >= before + 1
+    # Registers added after a run are seen by the next one (the key is the registers).
+    qc.add_register(ClassicalRegister(1, "m"))
+    qc.measure(0, 1)
+    assert write_flat_qasm(qc, {}) == (
+        HEAD + "bit[1] c;\nbit[1] m;\nqubit[2] q;\nc[0] = measure q[1];\nm[0] = measure q[0];\n"
+    )
+    qc.add_register(ClassicalRegister(1, "if"))  # a name the exporter renames
+    assert write_flat_qasm(qc, {}) is None
+    # A register that shares bits with another, after the plain one was seen.
+    plain = QuantumCircuit(QuantumRegister(1, "q"), ClassicalRegister(2, "c"))
+    assert write_flat_qasm(plain, {}) is not None
+    plain.add_register(ClassicalRegister(name="d", bits=[plain.clbits[0]]))
+    assert write_flat_qasm(plain, {}) is None
+    # A loose qubit next to the register: same registers, other qubits.
+    loose = QuantumCircuit(QuantumRegister(2, "q"))
+    loose.add_bits([Qubit()])
+    assert write_flat_qasm(loose, {}) is None
+    # The register's bits in another order than the circuit's: the order is checked each time.
+    a, b = Qubit(), Qubit()
+    register = QuantumRegister(bits=[b, a], name="w")
+    in_order = QuantumCircuit([b, a])
+    in_order.add_register(register)
+    assert write_flat_qasm(in_order, {}) == HEAD + "qubit[2] w;\n"
+    swapped = QuantumCircuit([a, b])
+    swapped.add_register(register)
+    assert write_flat_qasm(swapped, {}) is None

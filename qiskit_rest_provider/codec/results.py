@@ -13,7 +13,6 @@ PUBs' :class:`~qiskit_rest_provider.codec.pubs.PubSpec`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -24,8 +23,8 @@ from .bits import bitarray_from_hex, bitarray_to_hex, iq_array
 from .hexbody import loads_plain
 from .pubs import PubSpec
 from .result_checks import read_pub_items, result_budget
+from .result_encode import BITARRAY_FIELD_TYPE, encode_result
 from .spans import decode_metadata
-from .tagged import encode_ndarray, tag
 
 __all__ = [
     "decode_result",
@@ -36,7 +35,6 @@ __all__ = [
     "BITARRAY_FIELD_TYPE",
 ]
 
-BITARRAY_FIELD_TYPE = "<class 'qiskit.primitives.containers.bit_array.BitArray'>"
 _ESTIMATOR_FLOAT_FIELDS = ("evs", "stds", "ensemble_standard_error")
 
 
@@ -208,92 +206,3 @@ def _leading_shape(fields: Mapping[str, Any]) -> tuple[int, ...]:
     if first is None:
         return ()
     return tuple(first.shape if isinstance(first, BitArray) else first.shape[:-2])
-
-
-# --------------------------------------------------------------------------- encoding
-
-
-def _tag_json(obj: Any) -> Any:
-    """Make metadata JSON-safe in the tagged dialect (datetimes, arrays, numpy scalars)."""
-    if isinstance(obj, Mapping):
-        return {str(k): _tag_json(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_tag_json(v) for v in obj]
-    if isinstance(obj, datetime):
-        return tag("datetime", obj.isoformat())
-    if isinstance(obj, np.ndarray):
-        return encode_ndarray(obj)
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return obj
-
-
-def _plain_json(obj: Any) -> Any:
-    if isinstance(obj, Mapping):
-        if set(obj) == {"__type__", "__value__"}:
-            return _plain_json(obj["__value__"])
-        return {str(k): _plain_json(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain_json(v) for v in obj]
-    if isinstance(obj, datetime):
-        return obj.isoformat()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return obj
-
-
-def _plain_array(array: np.ndarray) -> Any:
-    """Nested lists; complex values (IQ data) as ``[real, imag]`` pairs (JSON has no complex)."""
-    if np.iscomplexobj(array):
-        return np.stack([array.real, array.imag], axis=-1).tolist()
-    return array.tolist()
-
-
-def encode_result(
-    program: str,
-    pub_results: Sequence[PubResult],
-    metadata: Mapping[str, Any],
-    *,
-    tagged: bool,
-) -> dict[str, Any]:
-    """Encode results as the service does: schema-form tagged JSON or plain JSON."""
-    if not tagged:
-        results = []
-        for pub_result in pub_results:
-            data = {}
-            for name, value in pub_result.data.items():
-                if isinstance(value, BitArray):
-                    data[name] = {"samples": bitarray_to_hex(value), "num_bits": value.num_bits}
-                else:
-                    data[name] = _plain_array(np.asarray(value))
-            results.append({"data": data, "metadata": _plain_json(pub_result.metadata)})
-        return {"results": results, "metadata": _plain_json(metadata)}
-    pub_type = "SamplerPubResult" if program == "sampler" else "PubResult"
-    encoded = []
-    for pub_result in pub_results:
-        names, types, fields = [], [], {}
-        for name, value in pub_result.data.items():
-            names.append(name)
-            if isinstance(value, BitArray):
-                types.append(BITARRAY_FIELD_TYPE)
-                fields[name] = tag(
-                    "BitArray", {"array": encode_ndarray(value.array), "num_bits": value.num_bits}
-                )
-            else:
-                types.append("ndarray")
-                fields[name] = encode_ndarray(np.asarray(value))
-        data_bin = tag(
-            "DataBin",
-            {
-                "field_names": names,
-                "field_types": types,
-                "shape": list(pub_result.data.shape),
-                "fields": fields,
-            },
-        )
-        encoded.append(
-            tag(pub_type, {"data": data_bin, "metadata": _tag_json(pub_result.metadata)})
-        )
-    return tag("PrimitiveResult", {"pub_results": encoded, "metadata": _tag_json(metadata)})

@@ -207,6 +207,13 @@ class DeadlineAdapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = _POOLS
 
+    def close(self) -> None:
+        """Closes the pools, the idle connections of :mod:`.loopback`'s lean path too."""
+        super().close()
+        pool = getattr(self, "_loopback", None)  # set by loopback.pool_of at first use
+        if pool is not None:
+            pool.close()
+
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         """The proxy manager for ``proxy``, with deadline-aware pools where it allows."""
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)

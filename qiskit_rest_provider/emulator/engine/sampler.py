@@ -19,75 +19,18 @@ from qiskit import QuantumCircuit
 from qiskit.primitives import BitArray, DataBin, SamplerPubResult
 
 from ...codec.bits import bitarray_from_hex
-from ...codec.circuits import declared_registers, read_header
 from .aer_ready import aer_ready
-from .circuits import (
-    Binder,
-    active_qubits,
-    idle_measurements,
-    restrict,
-    split_final_measurements,
-)
 from .errors import JobExecutionError, JobStopped
 from .inputs import PubTask
 from .methods import aer_simulator, noiseless_method, noisy_method
 from .resilience import ShotPlan
+from .sampler_prep import prepared, register_fields
+from .smallstate import Program, compile_unitary
 from .trajectories import PubNoise, measured_shots
 
 __all__ = ["run_sampler_pub", "register_fields", "SamplerTwirling"]
 
 _AER_CHUNK = 32  # bound circuits per Aer call (should_stop is checked between chunks)
-
-
-def register_fields(
-    qasm: str,
-    circuit: QuantumCircuit,
-    *,
-    declared: list[tuple[str, int]] | None = None,
-    header: dict[str, Any] | None = None,
-) -> list[tuple[str, list[int]]]:
-    """``(declared name, clbit indices)`` per register, in declaration order.
-
-    Names come from the text, not the parser: ``qasm3.loads`` escapes ``_meas_1`` to
-    ``esc__meas_1``, yet results must be keyed by the name the client declared. ``declared``
-    and ``header`` are the text's, when already read (``PubTask``).
-    """
-    if declared is None:
-        declared = declared_registers(qasm)
-    cregs = list(circuit.cregs)
-    if len(declared) == len(cregs) and all(s == c.size for (_, s), c in zip(declared, cregs)):
-        names = [name for name, _ in declared]
-    else:
-        names = [c.name.removeprefix("esc__") for c in cregs]
-    if header is None:
-        header = read_header(qasm)
-    fields = [(name, [circuit.find_bit(b).index for b in creg]) for name, creg in zip(names, cregs)]
-    if header.get("keyed_by_name") and isinstance(header.get("map"), list):
-        return _user_registers(header, fields)
-    if header.get("keyed_by_name") and len(header.get("cregs", ())) == len(names):
-        names = list(header["cregs"])  # a QPY circuit: its own register names
-        fields = [(name, bits) for name, (_, bits) in zip(names, fields)]
-    return fields
-
-
-def _user_registers(
-    header: dict[str, Any], wire: list[tuple[str, list[int]]]
-) -> list[tuple[str, list[int]]]:
-    """A QPY circuit's overlapping registers, rebuilt from the header's register map.
-
-    Its client decodes results by name, so the emulator reports the user's registers itself
-    (our client rebuilds them from the wire registers; see ``codec.registers``).
-    """
-    try:
-        return [
-            (
-                str(name),
-                wire[place][1] if isinstance(place, int) else [wire[k][1][i] for k, i in place],
-            )
-            for name, place in zip(header["cregs"], header["map"], strict=True)
-        ]
-    except (IndexError, TypeError, ValueError) as exc:
-        raise JobExecutionError(f"The circuit's register map is invalid: {exc}") from exc
 
 
 def _exact_shots(
@@ -97,8 +40,12 @@ def _exact_shots(
     shots: int,
     rng: np.random.Generator,
     method: str,
+    program: Program | None = None,
 ) -> np.ndarray:
-    """Noiseless shots of "unitary, then measurements": sampled from exact probabilities."""
+    """Noiseless shots of "unitary, then measurements": sampled from exact probabilities.
+
+    ``program``: the circuit's :func:`.smallstate.compile_unitary`, when already compiled.
+    """
     bools = np.zeros((shots, num_clbits), dtype=bool)
     if not pairs:
         return bools
@@ -111,9 +58,13 @@ def _exact_shots(
         seed = int(rng.integers(2**31))
         return _aer_shots([with_measures], shots, seed, num_clbits, method)[0]
     if method == "quantum_info":
-        from qiskit.quantum_info import Statevector
+        program = program or compile_unitary(circuit)
+        if program is not None:  # Statevector's own steps and probabilities, bit for bit
+            probs = program.probabilities(measured)
+        else:
+            from qiskit.quantum_info import Statevector
 
-        probs = Statevector(circuit).probabilities(qargs=measured)
+            probs = Statevector(circuit).probabilities(qargs=measured)
     else:
         probs = _aer_probabilities(circuit, measured)
     probs = np.clip(probs, 0.0, None)
@@ -222,20 +173,18 @@ def run_sampler_pub(
     """
     if twirling is not None:
         shots = twirling.plan.shots
-    fields = register_fields(task.qasm, circuit, declared=task.registers, header=task.header)
-    idle = idle_measurements(circuit)
-    active = active_qubits(circuit, idle)
-    reduced = restrict(circuit, active)
-    binder = Binder(reduced, task.names)
+    prep = prepared(task.qasm, circuit, task.names, task.registers, task.header)
+    fields, idle, active, reduced = prep.fields, prep.idle, prep.active, prep.reduced
+    binder, split = prep.binder, prep.split
     rows = task.values.reshape(math.prod(task.bindings_shape), task.values.shape[-1])
     num_clbits = circuit.num_clbits
-    split = split_final_measurements(reduced)
     noisy = noise is not None and bool(active)
     samples: list[np.ndarray] = []
     if num_clbits == 0:
         samples = [np.zeros((shots, 0), dtype=bool)] * len(rows)
     elif split is not None:
-        unitary_binder = Binder(split.unitary, task.names)
+        unitary_binder = prep.unitary_binder
+        assert unitary_binder is not None  # prepared with the split
         # Refuses what cannot be simulated before any noise model is built.
         method = noisy_method(split.unitary, shots) if noisy else ""
         twirled = twirling is not None and twirling.gates
@@ -255,7 +204,9 @@ def run_sampler_pub(
                 )
             else:
                 exact = noiseless_method(bound)  # per binding: angles decide Clifford-ness
-                samples.append(_exact_shots(bound, split.pairs, num_clbits, shots, rng, exact))
+                samples.append(
+                    _exact_shots(bound, split.pairs, num_clbits, shots, rng, exact, prep.program)
+                )
     else:
         first = binder.bind(rows[0]) if len(rows) else reduced
         method = noisy_method(first, shots) if noisy else _dynamic_method(first)
@@ -275,7 +226,7 @@ def run_sampler_pub(
     bools = stacked.reshape(*task.bindings_shape, shots, num_clbits)
     _fill_idle_measurements(bools, idle, readout if noise is not None else None, rng)
     data = {
-        name: BitArray.from_bool_array(bools[..., indices], order="little")
+        name: register_bits(bools, indices)
         if indices
         else BitArray(np.zeros((*task.bindings_shape, shots, 0), dtype=np.uint8), 0)
         for name, indices in fields
@@ -284,6 +235,24 @@ def run_sampler_pub(
     if twirling is not None:
         metadata["num_randomizations"] = twirling.plan.num_randomizations
     return SamplerPubResult(DataBin(shape=task.bindings_shape, **data), metadata=metadata)
+
+
+_PACK_BITS = 8  # registers up to this width are packed bit by bit
+
+
+def register_bits(bools: np.ndarray, indices: list[int]) -> BitArray:
+    """``BitArray.from_bool_array(bools[..., indices], order="little")``, the same bytes.
+
+    A register of a byte or less is or-ed together one clbit at a time: a quarter of
+    ``from_bool_array``'s time, which reverses, pads and ``packbits`` a copy.
+    """
+    if len(indices) > _PACK_BITS or bools.dtype != np.bool_:
+        return BitArray.from_bool_array(bools[..., indices], order="little")
+    packed = np.zeros((*bools.shape[:-1], 1), dtype=np.uint8)
+    column = packed[..., 0]
+    for bit, clbit in enumerate(indices):
+        column |= bools[..., clbit].view(np.uint8) << bit
+    return BitArray(packed, len(indices))
 
 
 def _fill_idle_measurements(

@@ -31,7 +31,8 @@ class EmulatorConfig:
         token_ttl: Lifetime in seconds of issued access tokens.
         accounts_file: Optional JSON file restricting API keys to instances.
         max_body_bytes: Request bodies above this get a 413.
-        max_pending_jobs: Queued jobs per instance above this get a 429 at submit.
+        max_pending_jobs: Queued jobs above this get a 429 at submit; so do pending
+            transpile tasks.
         queue_delay: Seconds a job stays Queued before a worker may start it, so clients can
             see ``QUEUED`` and test their waiting code.
         run_delay: Seconds a job stays Running before the engine runs it.

@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS tasks (
     id TEXT PRIMARY KEY, instance TEXT NOT NULL, state TEXT NOT NULL, request TEXT NOT NULL,
     result TEXT, created_ts REAL NOT NULL, finished_ts REAL
 );
+CREATE INDEX IF NOT EXISTS tasks_state ON tasks (state);
 CREATE TABLE IF NOT EXISTS revoked (token_hash TEXT PRIMARY KEY, ts REAL NOT NULL);
 """
 

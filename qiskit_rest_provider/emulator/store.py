@@ -140,6 +140,11 @@ class Store(JobRows):
         rows = self._query("SELECT * FROM tasks WHERE state = 'PENDING' ORDER BY created_ts")
         return [decode_row(r) for r in rows]  # type: ignore[misc]
 
+    def count_pending_tasks(self) -> int:
+        """How many tasks are not finished yet."""
+        rows = self._query("SELECT COUNT(*) AS n FROM tasks WHERE state = 'PENDING'")
+        return int(rows[0]["n"])
+
     # -- token revocation ---------------------------------------------------------------------
     def revoke(self, token_digest: str, ts: float) -> None:
         """Remembers a logged-out token."""

@@ -26,6 +26,8 @@ import uuid
 from multiprocessing import connection
 from typing import Any
 
+from . import errors
+from .errors import ApiError
 from .worker_child import cap_memory, encode
 from .workers import WATCH_INTERVAL, JobInterrupted, WorkerDied, WorkerProcess
 
@@ -136,7 +138,19 @@ class TranspileService:
             slot.collect()
 
     def submit(self, instance: str, request: dict[str, Any]) -> str:
-        """Stores a PENDING task and queues it; returns its id."""
+        """Stores a PENDING task and queues it; returns its id.
+
+        Raises:
+            ApiError: 429 when ``max_pending_jobs`` tasks are pending already (the queue, like
+                the jobs', must not grow without bound).
+        """
+        if self.state.store.count_pending_tasks() >= self.state.config.max_pending_jobs:
+            raise ApiError(
+                429,
+                errors.TOO_MANY_REQUESTS,
+                "Too many pending transpile tasks.",
+                headers={"Retry-After": "1"},
+            )
         task_id = str(uuid.uuid4())
         self.state.store.insert_task(
             {

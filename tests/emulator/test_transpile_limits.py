@@ -176,3 +176,16 @@ def test_an_idle_worker_that_died_is_replaced_before_the_next_task(make_server):
     answer = _wait(server.url, _task(server.url, {"qasm_circuits": BELL}))
     assert answer["state"] == "SUCCESS" and answer["result"][0]["layout"]["initial"] == [0, 1]
     assert server.state.transpiler.pids() != [pid]
+
+
+def test_pending_tasks_past_the_limit_get_a_429(make_server):
+    # The tasks stay PENDING for 30 s: the third finds the queue full.
+    server = make_server(workers=1, transpile_workers=1, max_pending_jobs=2, transpile_delay=30)
+    url = server.url
+    first, second = _task(url, {"qasm_circuits": BELL}), _task(url, {"qasm_circuits": BELL})
+    refused = _submit(url, {"qasm_circuits": BELL})
+    error = assert_ibm_error(refused, 429, 1202)
+    assert error["message"] == "Too many pending transpile tasks."
+    assert refused.headers["Retry-After"] == "1"
+    assert [_poll(url, t)["state"] for t in (first, second)] == ["PENDING", "PENDING"]
+    assert server.state.store.count_pending_tasks() == 2  # the refused one was not stored

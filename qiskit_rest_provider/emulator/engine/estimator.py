@@ -10,8 +10,6 @@ combinations of those, and ZNE extrapolates them across noise factors.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +18,14 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.primitives import DataBin, PubResult
 
-from .circuits import Binder, active_qubits, restrict, split_final_measurements
 from .errors import VALIDATION_ERROR, JobExecutionError, JobStopped
+from .estimator_prep import (  # noqa: F401 - the cache's names, where they were
+    _PREPARED,
+    _PREPARED_MAX_OPS,
+    _PREPARED_SIZE,
+    _Prepared,
+    _prepared,
+)
 from .exact import exact_values
 from .inputs import PubTask
 from .resilience import Resilience, ShotPlan
@@ -86,54 +90,6 @@ def _support(observables: np.ndarray, width: int) -> set[int]:
     return support
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    """What a parsed circuit gives every job that estimates it (see :func:`_prepared`)."""
-
-    circuit: QuantumCircuit  # held so that its id is not reused while the entry lives
-    active: list[int]
-    dynamic: bool = False
-    binder: Binder | None = None
-
-
-#: Parsed circuits are shared (``qasm.parse`` caches them by text), so what the estimator
-#: derives from one (active qubits, the reduced circuit without its final measurements, its
-#: binder) is kept too: rebuilding it was a third of a small job's run in the worker.
-_PREPARED: OrderedDict[tuple[Any, ...], _Prepared] = OrderedDict()
-_PREPARED_SIZE = 64
-#: Bigger circuits are prepared anew each time: their run dwarfs the preparation, and keeping
-#: copies of them would grow the worker towards its address-space cap.
-_PREPARED_MAX_OPS = 4096
-_prepared_lock = threading.Lock()
-
-
-def _prepared(
-    circuit: QuantumCircuit, active: list[int] | None, names: tuple[str, ...]
-) -> _Prepared:
-    """The circuit's active qubits (``active`` None), or its reduction to ``active``."""
-    key = (id(circuit), None if active is None else tuple(active), names)
-    with _prepared_lock:
-        found = _PREPARED.get(key)
-        if found is not None and found.circuit is circuit:
-            _PREPARED.move_to_end(key)
-            return found
-    if active is None:
-        entry = _Prepared(circuit, active_qubits(circuit))
-    else:
-        reduced = restrict(circuit, active)
-        dynamic = split_final_measurements(reduced) is None
-        if not dynamic:
-            reduced = reduced.remove_final_measurements(inplace=False)
-        entry = _Prepared(circuit, list(active), dynamic, Binder(reduced, names))
-    if len(circuit.data) > _PREPARED_MAX_OPS:
-        return entry
-    with _prepared_lock:
-        _PREPARED[key] = entry
-        while len(_PREPARED) > _PREPARED_SIZE:
-            _PREPARED.popitem(last=False)
-    return entry
-
-
 class _TermEstimator:
     """Per binding: ``(n_factors, 2, n_terms + 1)`` estimates/variances (last column = 0)."""
 
@@ -160,6 +116,7 @@ class _TermEstimator:
         self.terms = _Terms(observables, width, self.active)
         assert prepared.binder is not None  # asked for with the active qubits
         self.binder = prepared.binder
+        self.steps = prepared.steps
         self.settings, self.rng = settings, rng
         res = settings.resilience
         self.factors = res.noise_factors if res.zne and settings.plan else (1.0,)
@@ -178,7 +135,9 @@ class _TermEstimator:
         out = np.zeros((len(self.factors), 2, len(labels) + 1))
         seed = int(self.rng.integers(2**31))
         if self.pub_noise is None or plan is None:  # a noisy PUB always has a shot plan
-            exact = exact_values(bound, labels, self.dynamic, seed, self.noise_model)
+            exact = exact_values(
+                bound, labels, self.dynamic, seed, self.noise_model, steps=self.steps
+            )
             for k in range(len(self.factors)):
                 if plan is None:
                     out[k, 0, :-1] = exact

@@ -21,12 +21,15 @@ def exact_values(
     dynamic: bool,
     seed: int,
     noise_model: Any = None,
+    *,
+    steps: list[Any] | None = None,
 ) -> np.ndarray:
     """``<P>`` for each label (labels over ``circuit``'s qubits, highest first).
 
     Unitary circuits are exact (:func:`.methods.noiseless_method` picks ``quantum_info`` for
     small ones, a stabilizer state for Clifford ones, Aer's statevector or matrix product state
     otherwise); dynamic circuits, or any run with a noise model, average Aer trajectories.
+    ``steps``: the circuit's ``smallstate.compile_gates``, when already compiled.
 
     Raises:
         TooLargeToSimulate: No method can simulate the circuit (before any simulation).
@@ -50,7 +53,7 @@ def exact_values(
 
         from .smallstate import small_expectations
 
-        fast = small_expectations(circuit, labels)
+        fast = small_expectations(circuit, labels, steps)
         if fast is not None:
             return fast
 

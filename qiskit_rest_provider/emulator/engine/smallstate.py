@@ -16,17 +16,26 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit import Barrier, Gate, ParameterExpression
 
-__all__ = ["small_expectations", "compile_unitary", "Program"]
+__all__ = ["small_expectations", "compile_gates", "evolve", "compile_unitary", "Program"]
 
 _SKIPPED = frozenset({"barrier", "delay"})
 
 
-def _evolve(circuit: QuantumCircuit) -> np.ndarray | None:
-    """The final state's amplitudes (index bit ``q`` = qubit ``q``), or ``None``."""
+#: One gate as ``np.tensordot`` contracts it: the matrix as its 2-D operand, the state's
+#: transpose and 2-D shape, the product's shape, then ``np.moveaxis``'s transpose.
+_Contraction = tuple[np.ndarray, list[int], tuple[int, int], list[int], list[int]]
+
+
+def compile_gates(circuit: QuantumCircuit) -> list[_Contraction] | None:
+    """The steps :func:`evolve` takes for ``circuit``, or ``None`` for anything not a gate.
+
+    The steps are those ``np.tensordot(matrix, psi, axes)`` and ``np.moveaxis`` take, with
+    everything that depends only on the circuit worked out here, once: the amplitudes come
+    out the same to the last bit, and a circuit without parameters is compiled once per
+    preparation (``estimator._prepared``) instead of once per job.
+    """
     n = circuit.num_qubits
-    psi = np.zeros(2**n, dtype=complex)
-    psi[0] = 1.0
-    psi = psi.reshape((2,) * n)  # axis k holds qubit n - 1 - k
+    steps: list[_Contraction] = []
     for inst in circuit.data:
         op = inst.operation
         if op.name in _SKIPPED:
@@ -41,34 +50,75 @@ def _evolve(circuit: QuantumCircuit) -> np.ndarray | None:
         k = len(qubits)
         # A gate's matrix is little-endian in its qubits: row axis j holds qubits[k - 1 - j].
         axes = [n - 1 - q for q in reversed(qubits)]
-        psi = np.tensordot(matrix.reshape((2,) * (2 * k)), psi, axes=(list(range(k, 2 * k)), axes))
-        psi = np.moveaxis(psi, list(range(k)), axes)
+        # np.tensordot(matrix.reshape((2,) * 2k), psi, axes=(range(k, 2k), axes)):
+        operand = matrix.reshape((2,) * (2 * k)).transpose(list(range(2 * k)))
+        operand = operand.reshape((2**k, 2**k))
+        state_axes = axes + [a for a in range(n) if a not in axes]
+        # np.moveaxis(product, range(k), axes):
+        order = [a for a in range(n) if a not in range(k)]
+        for dest, src in sorted(zip(axes, range(k))):
+            order.insert(dest, src)
+        steps.append((operand, state_axes, (2**k, 2 ** (n - k)), [2] * n, order))
+    return steps
+
+
+def evolve(num_qubits: int, steps: list[_Contraction]) -> np.ndarray:
+    """The final state's amplitudes (index bit ``q`` = qubit ``q``) after ``steps``."""
+    psi: np.ndarray = np.zeros(2**num_qubits, dtype=complex)
+    psi[0] = 1.0
+    psi = psi.reshape((2,) * num_qubits)  # axis k holds qubit n - 1 - k
+    for operand, state_axes, state_shape, product_shape, order in steps:
+        product = np.dot(operand, psi.transpose(state_axes).reshape(state_shape))
+        psi = product.reshape(product_shape).transpose(order)
     return np.asarray(psi).reshape(-1)
 
 
-def small_expectations(circuit: QuantumCircuit, labels: list[str]) -> np.ndarray | None:
+#: Per (qubits, label): the gather index, signs and phase of its term (small widths only).
+_TERMS: dict[tuple[int, str], tuple[np.ndarray, np.ndarray, complex]] = {}
+_TERMS_MAX = 512
+_TERMS_MAX_QUBITS = 8
+
+
+def _term(n: int, label: str) -> tuple[np.ndarray, np.ndarray, complex]:
+    found = _TERMS.get((n, label)) if n <= _TERMS_MAX_QUBITS else None
+    if found is not None:
+        return found
+    index = np.arange(2**n)
+    flip = phase_mask = ys = 0
+    for q in range(n):
+        char = label[n - 1 - q]
+        if char in "XY":
+            flip |= 1 << q
+        if char in "ZY":
+            phase_mask |= 1 << q
+        ys += char == "Y"
+    # P|i> = i^ys (-1)^popcount(i & phase_mask) |i ^ flip>   (Y|b> = i (-1)^b |1 - b>)
+    signs = 1.0 - 2.0 * (np.bitwise_count(index & phase_mask) & 1)
+    term = (index ^ flip, signs, 1j**ys)
+    if n <= _TERMS_MAX_QUBITS:
+        if len(_TERMS) >= _TERMS_MAX:
+            _TERMS.clear()
+        _TERMS[(n, label)] = term
+    return term
+
+
+def small_expectations(
+    circuit: QuantumCircuit, labels: list[str], steps: list[_Contraction] | None = None
+) -> np.ndarray | None:
     """``<P>`` for each label (over ``circuit``'s qubits, highest first), or ``None``.
 
     ``None`` when the circuit holds anything but gates with a matrix (and barriers/delays).
+    ``steps``: the circuit's :func:`compile_gates`, when already compiled.
     """
-    state = _evolve(circuit)
-    if state is None:
-        return None
-    n = circuit.num_qubits
-    index = np.arange(2**n)
+    if steps is None:
+        steps = compile_gates(circuit)
+        if steps is None:
+            return None
+    state = evolve(circuit.num_qubits, steps)
     out = np.empty(len(labels))
     for t, label in enumerate(labels):
-        flip = phase_mask = ys = 0
-        for q in range(n):
-            char = label[n - 1 - q]
-            if char in "XY":
-                flip |= 1 << q
-            if char in "ZY":
-                phase_mask |= 1 << q
-            ys += char == "Y"
-        # P|i> = i^ys (-1)^popcount(i & phase_mask) |i ^ flip>   (Y|b> = i (-1)^b |1 - b>)
-        signs = 1.0 - 2.0 * (np.bitwise_count(index & phase_mask) & 1)
-        value = np.vdot(state[index ^ flip], signs * state) * (1j**ys)
+        gather, signs, phase = _term(circuit.num_qubits, label)
+        value = np.vdot(state[gather], signs * state) * phase
         out[t] = float(np.real(value))
     return out
 

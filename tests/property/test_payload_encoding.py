@@ -87,6 +87,12 @@ class _Str(str):
         _List([1, "a", None]),
         _Dict(a=[1.5, True]),
         ("t", [1], {"x": (2, 3)}),
+        (),
+        (1,),
+        _List(),
+        _Dict(),
+        _Dict({1: "a"}),  # a dict subclass with a non-string key: json itself measures it
+        _Dict(a=1, b=[2], c=None),
     ],
 )
 def test_exact_types_subclasses_and_empty_containers(obj):
@@ -99,6 +105,12 @@ def test_nan_and_infinity_are_refused_like_json(bad):
         compact_json_size(bad)
     with pytest.raises(ValueError):
         _dumps_len(bad)
+
+
+def test_nan_message_names_the_value():
+    with pytest.raises(ValueError) as caught:
+        compact_json_size([1.0, {"x": -math.inf}])
+    assert str(caught.value) == "Out of range float values are not JSON compliant: -inf"
 
 
 def test_unserialisable_is_a_type_error():

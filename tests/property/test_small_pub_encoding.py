@@ -99,6 +99,22 @@ def test_changed_values_change_the_body():
     assert str(decode_ndarray(negative[2]["__value__"])[0]) == "-0.0"
 
 
+def test_values_seen_before_come_from_the_cache(monkeypatch):
+    qc = _circuit(2)
+    pub = EstimatorPub.coerce((qc, "ZZ", [0.125, -3.5]), 0.0)
+    first, _ = encode_estimator_pub(pub, _export(qc))
+
+    def refuse(array):
+        raise AssertionError("encoded again")
+
+    monkeypatch.setattr(pubs_module, "encode_ndarray", refuse)
+    again, _ = encode_estimator_pub(
+        EstimatorPub.coerce((qc, "ZZ", [0.125, -3.5]), 0.0), _export(qc)
+    )
+    assert again[2] == first[2]
+    assert again[2] is not first[2]  # a fresh dict each time: the body may be changed
+
+
 def test_values_cache_is_bounded_and_skips_large_arrays(monkeypatch):
     monkeypatch.setattr(pubs_module, "_small_values", {})
     cache = pubs_module._small_values

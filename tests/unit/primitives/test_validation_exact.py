@@ -177,6 +177,7 @@ def test_projector_expansion_limit_and_boundary(rest_backend):
         ([("0+r", 1.0), ("1ZZ", 2.0), ("XYZ", 1.0)], 8.0 + 2.0 + 1.0),
         ([("0II", 1.0), ("III", 1.0)], 2.0 + 1.0),  # an identity term has no letters
         ([("III", 1.0), ("-II", 1.0)], 1.0 + 2.0),
+        ([("II", 1.0)], 0.0),  # no letters at all
     ],
 )
 def test_expanded_terms_counts_each_term(terms, expanded):

@@ -18,6 +18,7 @@ from typing import Any
 
 from .bits import bitarray_from_hex, bitarray_from_json_strings
 from .hexscan import count_strings
+from .tagbody import is_tagged, loads_tagged
 
 __all__ = ["loads_plain", "marked_span", "span_bits", "span_shots", "Span", "MIN_BYTES"]
 
@@ -74,6 +75,9 @@ def loads_plain(body: bytes | str) -> tuple[Any, list[Span]]:
         ValueError: The body is not JSON.
     """
     if isinstance(body, bytes) and len(body) >= MIN_BYTES:
+        if is_tagged(body):  # no plain "samples" in it: its payloads are what to cut out
+            data = loads_tagged(body)
+            return (json.loads(body) if data is None else data), []
         cut = _cut(body)
         if cut is not None:
             data = json.loads(cut[0])

@@ -106,7 +106,7 @@ def decode_ndarray(value: Any, budget: ArrayBudget | None = None) -> np.ndarray:
     Raises:
         DecodeError: The payload is invalid or expands beyond ``budget``.
     """
-    if isinstance(value, str):
+    if isinstance(value, (str, memoryview)):  # (a view: cut out of the body, see tagbody)
         try:
             packed = base64.b64decode(value, validate=True)
         except ValueError as exc:

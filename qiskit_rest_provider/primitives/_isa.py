@@ -54,6 +54,7 @@ class BackendFacts:
         self.properties = backend.properties() if not self.simulator else {}
         self.bad_qubits = faulty_qubits(self.properties)
         self.bad_gates = faulty_gates(self.properties)
+        self._passes = threading.local()  # one GatesInBasis per thread (see rust_says_isa)
         bounds = self.target.has_angle_bounds()
         self.bounded = {n for n in self.target.operation_names if bounds and self._bounded(n)}
         self.native = ", ".join(sorted(self.target.operation_names))
@@ -73,8 +74,12 @@ class BackendFacts:
             from qiskit.converters import circuit_to_dag
             from qiskit.transpiler.passes import GatesInBasis
 
-            # A pass instance per call: its property_set must not be shared between threads.
-            check = GatesInBasis(target=self.target)
+            # One instance per thread, not per call: building one costs more than the check
+            # (Qiskit inspects its __init__ signature), and its property_set, which run()
+            # overwrites, must not be shared between threads.
+            check = getattr(self._passes, "check", None)
+            if check is None:
+                check = self._passes.check = GatesInBasis(target=self.target)
             check.run(circuit_to_dag(circuit, copy_operations=False))
             return bool(check.property_set["all_gates_in_basis"])
         except Exception:  # a Qiskit change must never block a valid job: walk in Python

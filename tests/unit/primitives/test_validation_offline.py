@@ -383,3 +383,32 @@ def test_rzz_angle_verdicts_match_qiskit_ibm_runtime(fractional_torino):
             theirs = True
         assert theirs is refused, angle
         assert _ours_refuses(_rzz(angle), fractional_torino) is refused, angle
+
+
+def test_the_rust_isa_check_keeps_one_pass_per_thread_and_answers_each_circuit(offline_brisbane):
+    import threading
+
+    from qiskit_rest_provider.primitives._isa import facts_for
+
+    facts = facts_for(offline_brisbane)
+    native = QuantumCircuit(127)
+    native.ecr(0, 1)
+    native.rz(0.5, 1)
+    native.measure_all()
+    foreign = QuantumCircuit(127)
+    foreign.h(0)
+    answers = [facts.rust_says_isa(qc) for qc in (native, foreign, native, foreign)]
+    assert answers == [True, False, True, False]  # each run overwrites the last answer
+    mine = facts._passes.check
+    assert facts.rust_says_isa(native) is True and facts._passes.check is mine
+    theirs = []
+
+    def other_thread():
+        theirs.append((facts.rust_says_isa(foreign), facts._passes.check))
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert theirs[0][0] is False
+    assert theirs[0][1] is not mine  # never shared between threads
+    assert facts._passes.check is mine

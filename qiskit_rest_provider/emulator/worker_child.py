@@ -110,5 +110,9 @@ def _run(engine: Any, backends: dict[str, Any], request: dict[str, Any]) -> dict
         return {"error": "memory", "code": None}
     except Exception as exc:  # the engine must never take the worker down
         return {"error": f"{type(exc).__name__}: {exc}", "code": None}
-    body = result if isinstance(result, str) else json.dumps(result, separators=(",", ":"))
+    body = result if isinstance(result, str) else _COMPACT.encode(result)
     return {"body": body}
+
+
+#: ``json.dumps(..., separators=(",", ":"))`` without building an encoder per answer.
+_COMPACT = json.JSONEncoder(separators=(",", ":"))

@@ -166,3 +166,14 @@ def test_wide_preparations_are_left_to_the_run(empty_cache, monkeypatch):
     assert estimator_prep._prepared(_bell(), [0, 1], ()).steps is None
     monkeypatch.setattr(estimator_prep, "SMALL_QUBITS", 2)
     assert estimator_prep._prepared(_bell(), [0, 1], ()).steps is not None
+
+
+def test_positions_of_a_pub_broadcast_bindings_against_observables():
+    from qiskit_rest_provider.emulator.engine.estimator import _positions
+
+    assert list(_positions((), (), ())) == [((), 0, 0)]
+    assert list(_positions((2, 3), (2, 1), (3,))) == [
+        ((i, j), i, j) for i in range(2) for j in range(3)
+    ]
+    assert list(_positions((2,), (), (2,))) == [((0,), 0, 0), ((1,), 0, 1)]
+    assert list(_positions((0,), (0,), ())) == []

@@ -185,15 +185,12 @@ def run_estimator_pub(
         circuit, task, observables, settings, rng, noise, readout, gate_noise
     )
     bshape, oshape = task.bindings_shape, observables.shape
-    b_index = np.broadcast_to(np.arange(math.prod(bshape)).reshape(bshape), task.shape)
-    o_index = np.broadcast_to(np.arange(math.prod(oshape)).reshape(oshape), task.shape)
     rows = task.values.reshape(math.prod(bshape), task.values.shape[-1])
     n_factors = len(estimator.factors)
     evs_f = np.zeros((*task.shape, n_factors))
     stds_f = np.zeros((*task.shape, n_factors))
     cache: dict[int, np.ndarray] = {}
-    for pos in np.ndindex(task.shape):
-        b, o = int(b_index[pos]), int(o_index[pos])
+    for pos, b, o in _positions(task.shape, bshape, oshape):
         if b not in cache:
             if should_stop():
                 raise JobStopped()
@@ -203,6 +200,15 @@ def run_estimator_pub(
         evs_f[pos] = stats[:, 0, term_ids] @ coeffs
         stds_f[pos] = np.sqrt(stats[:, 1, term_ids] @ coeffs**2)
     return _result(task, settings, estimator.factors, evs_f, stds_f, circuit_metadata)
+
+
+def _positions(shape: tuple[int, ...], bshape: tuple[int, ...], oshape: tuple[int, ...]) -> Any:
+    """``(position, binding, observable)`` over the PUB's broadcast shape."""
+    if not shape:  # one binding, one observable: no broadcasting to work out
+        return (((), 0, 0),)
+    b_index = np.broadcast_to(np.arange(math.prod(bshape)).reshape(bshape), shape)
+    o_index = np.broadcast_to(np.arange(math.prod(oshape)).reshape(oshape), shape)
+    return ((pos, int(b_index[pos]), int(o_index[pos])) for pos in np.ndindex(shape))
 
 
 def _result(

@@ -13,6 +13,7 @@ one dialect.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
 import zlib
@@ -195,6 +196,50 @@ def _qpy_to_qasm(pub: Any) -> Any:
     return [qasm, *pub[1:]]
 
 
+#: Texts up to this size have their inputs, header and registers remembered (by text, as
+#: ``qasm.screen`` remembers its scan): clients resend the same circuits. The header is shared
+#: between the jobs of one text, so nobody may change a ``PubTask.header``.
+_TEXT_MEMO_CHARS = 1 << 16
+
+
+def _read_text(qasm: str) -> tuple[tuple[str, ...], dict[str, Any], tuple[tuple[str, int], ...]]:
+    return tuple(declared_inputs(qasm)), read_header(qasm), tuple(declared_registers(qasm))
+
+
+_read_text_memo = functools.lru_cache(maxsize=128)(_read_text)
+
+
+def _text_facts(
+    qasm: str,
+) -> tuple[tuple[str, ...], dict[str, Any], tuple[tuple[str, int], ...]]:
+    """Declared input names, header and classical registers of the text."""
+    return _read_text_memo(qasm) if len(qasm) <= _TEXT_MEMO_CHARS else _read_text(qasm)
+
+
+#: Small tagged value arrays, normalised, by payload and input names (a circuit without
+#: parameters sends the same empty array with every job); a copy is handed out each time.
+_VALUES: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+_VALUES_MAX = 256
+_VALUES_MAX_CHARS = 512
+_VALUES_MAX_BYTES = 4096
+
+
+def _parameter_values(raw: Any, names: tuple[str, ...]) -> np.ndarray:
+    """``normalize_parameter_values(raw, names)``, remembered for small tagged arrays."""
+    tagged = type(raw) is dict and len(raw) == 2 and raw.get("__type__") == "ndarray"
+    payload = raw.get("__value__") if tagged else None
+    if not isinstance(payload, str) or len(payload) > _VALUES_MAX_CHARS:
+        return normalize_parameter_values(raw, names)
+    key = (payload, names)
+    found = _VALUES.get(key)
+    values = normalize_parameter_values(raw, names) if found is None else found.copy()
+    if found is None and values.nbytes <= _VALUES_MAX_BYTES:
+        if len(_VALUES) >= _VALUES_MAX:
+            _VALUES.clear()
+        _VALUES[key] = values.copy()
+    return values
+
+
 def parse_pubs(program: str, params: Mapping[str, Any], max_qubits: int) -> list[PubTask]:
     """Check and normalise every PUB; raises :class:`JobInputError` naming the PUB index."""
     tasks = []
@@ -212,8 +257,8 @@ def parse_pubs(program: str, params: Mapping[str, Any], max_qubits: int) -> list
                     f"{max_qubits}."
                 )
             physical = program == "estimator" and declarations.physical_only
-            names = declared_inputs(qasm)
-            values = normalize_parameter_values(raw_values, names)
+            names, header, registers = _text_facts(qasm)
+            values = _parameter_values(raw_values, names)
             if not np.all(np.isfinite(values)):
                 raise JobInputError(f"{where}: parameter values must be finite numbers.")
             if program == "estimator":
@@ -239,15 +284,15 @@ def parse_pubs(program: str, params: Mapping[str, Any], max_qubits: int) -> list
             PubTask(
                 index,
                 qasm,
-                names,
+                list(names),
                 values,
                 observables,
                 shots,
                 precision,
                 tuple(shape),
                 physical,
-                read_header(qasm),
-                declared_registers(qasm),
+                header,
+                list(registers),
             )
         )
     return tasks

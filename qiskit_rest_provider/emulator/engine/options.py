@@ -168,6 +168,8 @@ def validate_options(program: str, options: Mapping[str, Any] | None) -> dict[st
 
 def get(options: Mapping[str, Any], path: str, default: Any = None) -> Any:
     """``get(options, "simulator.seed_simulator")`` with ``default`` for missing/null."""
+    if not options:  # most jobs set no option at all
+        return default
     node: Any = options
     for part in path.split("."):
         if not isinstance(node, Mapping) or node.get(part) is None:

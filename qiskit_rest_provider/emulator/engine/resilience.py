@@ -54,9 +54,22 @@ def _min_points(name: str) -> int:
     return _MIN_POINTS[name]
 
 
+#: The settings of each level when no option is set (the usual job), resolved once.
+_LEVEL_DEFAULTS: dict[int, Resilience] = {}
+
+
 def resolve_resilience(params: Mapping[str, Any], options: Mapping[str, Any]) -> Resilience:
     """Apply level defaults; raises ``JobInputError`` for inconsistent ZNE settings."""
     level = int(params.get("resilience_level", 1))
+    if not options:
+        found = _LEVEL_DEFAULTS.get(level)
+        if found is None:
+            found = _LEVEL_DEFAULTS[level] = _resolve(level, options)
+        return found
+    return _resolve(level, options)
+
+
+def _resolve(level: int, options: Mapping[str, Any]) -> Resilience:
     measure = get(options, "resilience.measure_mitigation")
     zne = get(options, "resilience.zne_mitigation")
     gates = get(options, "twirling.enable_gates")

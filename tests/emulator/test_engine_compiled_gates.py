@@ -177,3 +177,63 @@ def test_positions_of_a_pub_broadcast_bindings_against_observables():
     ]
     assert list(_positions((2,), (), (2,))) == [((0,), 0, 0), ((1,), 0, 1)]
     assert list(_positions((0,), (0,), ())) == []
+
+
+def _estimate(circuit: QuantumCircuit, precision: float, rng: object) -> np.ndarray:
+    from qiskit_rest_provider.emulator.engine.estimator import (
+        EstimatorSettings,
+        run_estimator_pub,
+    )
+    from qiskit_rest_provider.emulator.engine.inputs import PubTask
+    from qiskit_rest_provider.emulator.engine.resilience import Resilience, plan_shots
+
+    resilience = Resilience(measure_mitigation=False, twirl_measure=False)
+    plan = plan_shots(400, resilience) if precision else None
+    settings = EstimatorSettings(precision, plan, resilience)
+    observables = np.empty((), dtype=object)
+    observables[()] = {"Z" * circuit.num_qubits: 1.0}
+    task = PubTask(0, "", [], np.zeros((0,)), observables, None, precision, ())
+    result = run_estimator_pub(task, circuit, settings, rng, lambda: False, {})  # type: ignore[arg-type]
+    return np.asarray(result.data.evs)
+
+
+def test_exact_small_pubs_never_create_their_generator():
+    calls: list[int] = []
+
+    def make() -> np.random.Generator:
+        calls.append(1)
+        return np.random.default_rng(9)
+
+    bell = QuantumCircuit(2)
+    bell.h(0)
+    bell.cx(0, 1)
+    assert _estimate(bell, 0.0, make).tolist() == pytest.approx(1.0)
+    assert calls == []
+    sampled = _estimate(bell, 0.05, make)
+    assert calls == [1]  # created once, for the shots
+    given = _estimate(bell, 0.05, np.random.default_rng(9))
+    assert sampled.tolist() == given.tolist()  # the stream of a generator given at once
+    dynamic = QuantumCircuit(1, 1)
+    dynamic.h(0)
+    dynamic.measure(0, 0)
+    dynamic.h(0)
+    calls.clear()
+    assert _estimate(dynamic, 0.0, make).tolist() == pytest.approx(0.0, abs=0.05)
+    assert calls == [1]  # Aer's trajectories take a seed
+
+
+def test_only_pubs_the_numpy_statevector_takes_are_seedless():
+    from qiskit_rest_provider.emulator.engine.methods import SMALL_QUBITS
+
+    calls: list[int] = []
+
+    def make() -> np.random.Generator:
+        calls.append(1)
+        return np.random.default_rng(9)
+
+    for width, created in ((SMALL_QUBITS, []), (SMALL_QUBITS + 1, [1])):
+        circuit = QuantumCircuit(width)
+        circuit.x(range(width))
+        calls.clear()
+        assert _estimate(circuit, 0.0, make).tolist() == (-1.0) ** width
+        assert calls == created

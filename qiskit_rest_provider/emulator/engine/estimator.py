@@ -28,6 +28,7 @@ from .estimator_prep import (  # noqa: F401 - the cache's names, where they were
 )
 from .exact import exact_values
 from .inputs import PubTask
+from .methods import SMALL_QUBITS
 from .resilience import Resilience, ShotPlan
 from .trajectories import PubNoise
 from .zne import extrapolate, fold_two_qubit_gates
@@ -99,7 +100,7 @@ class _TermEstimator:
         task: PubTask,
         observables: np.ndarray,
         settings: EstimatorSettings,
-        rng: np.random.Generator,
+        rng: np.random.Generator | Callable[[], np.random.Generator],
         noise: Callable[..., Any] | None,
         readout: list[tuple[float, float]] | None,
         gate_noise: Callable[..., Any] | None = None,
@@ -117,7 +118,8 @@ class _TermEstimator:
         assert prepared.binder is not None  # asked for with the active qubits
         self.binder = prepared.binder
         self.steps = prepared.steps
-        self.settings, self.rng = settings, rng
+        self.settings, self._rng_source = settings, rng
+        self._rng = rng if isinstance(rng, np.random.Generator) else None
         res = settings.resilience
         self.factors = res.noise_factors if res.zne and settings.plan else (1.0,)
         self.noise_model, self.pub_noise = None, None
@@ -128,12 +130,28 @@ class _TermEstimator:
             else:
                 self.pub_noise = PubNoise(noise, gate_noise, self.active, twirled=res.twirl_gates)
             self.readout = [readout[q] for q in self.active] if readout is not None else []
+        # Exact values of a small unitary circuit use no randomness at all (numpy statevector,
+        # no shots): the PUB's generator is then neither drawn from nor even created.
+        self.seedless = (
+            settings.plan is None
+            and self.noise_model is None
+            and not self.dynamic
+            and len(self.active) <= SMALL_QUBITS
+        )
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The PUB's generator, created on first use."""
+        if self._rng is None:
+            assert callable(self._rng_source)
+            self._rng = self._rng_source()
+        return self._rng
 
     def __call__(self, row: np.ndarray) -> np.ndarray:
         bound = self.binder.bind(row)
         labels, plan, res = self.terms.labels, self.settings.plan, self.settings.resilience
         out = np.zeros((len(self.factors), 2, len(labels) + 1))
-        seed = int(self.rng.integers(2**31))
+        seed = 0 if self.seedless else int(self.rng.integers(2**31))
         if self.pub_noise is None or plan is None:  # a noisy PUB always has a shot plan
             exact = exact_values(
                 bound, labels, self.dynamic, seed, self.noise_model, steps=self.steps
@@ -158,7 +176,7 @@ def run_estimator_pub(
     task: PubTask,
     circuit: QuantumCircuit,
     settings: EstimatorSettings,
-    rng: np.random.Generator,
+    rng: np.random.Generator | Callable[[], np.random.Generator],
     should_stop: Callable[[], bool],
     circuit_metadata: dict[str, Any],
     noise: Callable[..., Any] | None = None,
@@ -167,6 +185,7 @@ def run_estimator_pub(
 ) -> PubResult:
     """Estimate one PUB.
 
+    ``rng``: the PUB's generator, or what makes it when it is first needed.
     ``noise(qubits, readout=...)`` gives a device noise model, ``gate_noise(name, qubits,
     twirled)`` a gate's error as the mixture ``trajectories`` samples.
     """

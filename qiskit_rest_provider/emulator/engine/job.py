@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Callable
@@ -138,7 +139,7 @@ def run_job(
                 VALIDATION_ERROR,
             )
         metadata = task.header.get("metadata", {})
-        rng = pub_rng(task.index)
+        make_rng = functools.partial(pub_rng, task.index)
         if program == "estimator":
             circuit = _pad_to_observables(circuit, task)
         try:
@@ -150,7 +151,7 @@ def run_job(
                     task,
                     circuit,
                     settings,
-                    rng,
+                    make_rng,  # exact small PUBs never need it
                     should_stop,
                     metadata,
                     noise,
@@ -169,7 +170,7 @@ def run_job(
                         task,
                         circuit,
                         int(shots),
-                        rng,
+                        make_rng(),
                         should_stop,
                         metadata,
                         backend,
@@ -181,7 +182,7 @@ def run_job(
                         task,
                         circuit,
                         int(shots),
-                        rng,
+                        make_rng(),
                         should_stop,
                         metadata,
                         noise,

@@ -75,9 +75,16 @@ def _tag_json(obj: Any) -> Any:
     kind = type(obj)
     if kind in _PLAIN:
         return obj
-    if kind is dict or isinstance(obj, Mapping):
+    # Exact types first (the branches the checks below would pick for them), then subclasses.
+    if kind is dict:
         return {str(k): _tag_json(v) for k, v in obj.items()}
-    if kind is list or kind is tuple or isinstance(obj, (list, tuple)):
+    if kind is list or kind is tuple:
+        return [_tag_json(v) for v in obj]
+    if kind is datetime:
+        return tag("datetime", obj.isoformat())
+    if isinstance(obj, Mapping):
+        return {str(k): _tag_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
         return [_tag_json(v) for v in obj]
     if isinstance(obj, datetime):
         return tag("datetime", obj.isoformat())

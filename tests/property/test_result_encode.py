@@ -97,6 +97,14 @@ class _Meta(OrderedDict):  # a Mapping that is not a plain dict
     pass
 
 
+class _When(datetime):  # a datetime that is not exactly one
+    pass
+
+
+class _Items(list):  # a list that is not exactly one
+    pass
+
+
 _WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 
 
@@ -115,6 +123,8 @@ def test_tag_json_keeps_every_kind_of_value() -> None:
         "array": np.arange(3.0),
         "nested": _Meta(a=[_WHEN, {"b": np.float32(1.5)}]),
         "other": complex(1, 2),
+        "when_sub": _When(2026, 1, 2, tzinfo=timezone.utc),
+        "items_sub": _Items([np.int8(1), (2,)]),
     }
     out = _tag_json(meta)
     assert out == {
@@ -131,7 +141,10 @@ def test_tag_json_keeps_every_kind_of_value() -> None:
         "array": encode_ndarray(np.arange(3.0)),
         "nested": {"a": [{"__type__": "datetime", "__value__": _WHEN.isoformat()}, {"b": 1.5}]},
         "other": complex(1, 2),
+        "when_sub": {"__type__": "datetime", "__value__": "2026-01-02T00:00:00+00:00"},
+        "items_sub": [1, [2]],
     }
+    assert type(out["items_sub"]) is list and type(out["items_sub"][0]) is int
     assert type(out["np_float"]) is float and type(out["np_int"]) is int
     assert type(out["np_bool"]) is bool and type(out["nested"]) is dict
 

@@ -150,11 +150,12 @@ class Program:
         if self.phase is not None:
             psi = psi * self.phase
         tensor_shape = (2,) * n
+        # The same operations as Statevector's np.reshape/np.transpose calls, as methods.
         for matrix, axes, axes_inv, contract in self.steps:
-            tensor = np.transpose(np.reshape(psi, tensor_shape), axes)
+            tensor = psi.reshape(tensor_shape).transpose(axes)
             shape = tensor.shape
-            tensor = np.reshape(np.dot(matrix, np.reshape(tensor, contract)), shape)
-            psi = np.reshape(np.transpose(tensor, axes_inv), 2**n)
+            tensor = np.dot(matrix, tensor.reshape(contract)).reshape(shape)
+            psi = tensor.transpose(axes_inv).reshape(2**n)
         probs = np.abs(psi) ** 2
         if qubits != list(range(n)):  # Statevector._subsystem_probabilities
             tensor = np.reshape(probs, tensor_shape)
@@ -166,7 +167,7 @@ class Program:
                 order = np.argsort(np.argsort(kept))
             tensor = np.transpose(tensor, axes=order)
             probs = np.reshape(tensor, (tensor.size,))
-        clipped: np.ndarray = np.clip(probs, a_min=0, a_max=1)
+        clipped: np.ndarray = probs.clip(0, 1)
         return clipped
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import os
 import statistics
 import subprocess
@@ -62,3 +63,40 @@ def run_process(code: str) -> tuple[float, int]:
 
 def fmt(seconds: float) -> str:
     return f"{seconds * 1e3:8.2f} ms" if seconds < 1 else f"{seconds:8.3f} s "
+
+
+def alternate_trees(
+    script: str, runs: int, against: str, rounds: int
+) -> tuple[dict[str, dict[str, list[float]]], dict[str, list[float]], int]:
+    """Runs ``script RUNS --json`` on this tree and on ``against``, alternating each round.
+
+    The script, run with ``--json``, prints one line: case name -> list of seconds. The two
+    trees of a round run back to back, so a round's ratio is measured under one load.
+
+    Returns:
+        (seconds by tree ("this tree", "against") and case, each case's per-round ratios of
+        medians this / against, runs per round).
+    """
+    here = os.path.dirname(os.path.dirname(os.path.abspath(script)))
+    trees = {"this tree": here, "against": os.path.abspath(against)}
+    samples: dict[str, dict[str, list[float]]] = {label: {} for label in trees}
+    ratios: dict[str, list[float]] = {}
+    per_round = max(runs // rounds, 1)
+    for round_ in range(rounds):
+        order = list(trees.items()) if round_ % 2 == 0 else list(trees.items())[::-1]
+        medians: dict[str, dict[str, float]] = {}
+        for label, tree in order:
+            out = subprocess.run(
+                [sys.executable, os.path.abspath(script), str(per_round), "--json"],
+                env={**os.environ, "PYTHONPATH": tree},
+                cwd=tree,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            for name, values in json.loads(out.strip().splitlines()[-1]).items():
+                samples[label].setdefault(name, []).extend(values)
+                medians.setdefault(name, {})[label] = statistics.median(values)
+        for name, pair in medians.items():
+            ratios.setdefault(name, []).append(pair["this tree"] / pair["against"])
+    return samples, ratios, per_round

@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from _util import alternate_trees
+
 ROUNDS = 6
 
 
@@ -80,19 +78,6 @@ def measure(runs: int) -> dict[str, list[float]]:
         return times
 
 
-def _child(tree: str, runs: int) -> dict[str, list[float]]:
-    env = {**os.environ, "PYTHONPATH": tree}
-    out = subprocess.run(
-        [sys.executable, str(Path(__file__)), str(runs), "--json"],
-        env=env,
-        cwd=tree,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("runs", nargs="?", type=int, default=2000)
@@ -108,24 +93,12 @@ def main() -> None:
         for name, samples in times.items():
             print(f"  {name:<33} {statistics.median(samples) * 1e3:.3f} ms")
         return
-    trees = {"this tree": str(HERE.parent), "against": str(Path(args.against).resolve())}
-    samples: dict[str, dict[str, list[float]]] = {label: {} for label in trees}
-    ratios: dict[str, list[float]] = {}
-    per_round = max(args.runs // ROUNDS, 1)
-    for round_ in range(ROUNDS):
-        order = list(trees.items()) if round_ % 2 == 0 else list(trees.items())[::-1]
-        medians: dict[str, dict[str, float]] = {}
-        for label, tree in order:
-            for name, values in _child(tree, per_round).items():
-                samples[label].setdefault(name, []).extend(values)
-                medians.setdefault(name, {})[label] = statistics.median(values)
-        for name, pair in medians.items():  # the two trees of one round ran back to back
-            ratios.setdefault(name, []).append(pair["this tree"] / pair["against"])
+    samples, ratios, per_round = alternate_trees(__file__, args.runs, args.against, ROUNDS)
     print(
         f"# pre-POST time of a warm Bell job ({ROUNDS} alternating rounds, "
         f"n={per_round * ROUNDS} per tree, medians; ratio: median of the rounds' ratios)"
     )
-    print(f"  against: {trees['against']}")
+    print(f"  against: {Path(args.against).resolve()}")
     for name in samples["this tree"]:
         ours = statistics.median(samples["this tree"][name])
         other = statistics.median(samples["against"][name])

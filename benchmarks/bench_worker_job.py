@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from _util import alternate_trees
+
 ROUNDS = 6
 IDLE = 0.003
 _VALUES = (
@@ -83,19 +81,6 @@ def measure(runs: int) -> dict[str, list[float]]:
     return times
 
 
-def _child(tree: str, runs: int) -> dict[str, list[float]]:
-    env = {**os.environ, "PYTHONPATH": tree}
-    out = subprocess.run(
-        [sys.executable, str(Path(__file__)), str(runs), "--json"],
-        env=env,
-        cwd=tree,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("runs", nargs="?", type=int, default=1200)
@@ -113,25 +98,19 @@ def main() -> None:
         for name, samples in times.items():
             print(f"  {name:<16} {statistics.median(samples) * 1e3:.3f} ms")
         return
-    trees = {"this tree": str(HERE.parent), "against": str(Path(args.against).resolve())}
-    samples: dict[str, dict[str, list[float]]] = {label: {} for label in trees}
-    per_round = max(args.runs // ROUNDS, 1)
-    for round_ in range(ROUNDS):
-        order = list(trees.items()) if round_ % 2 == 0 else list(trees.items())[::-1]
-        for label, tree in order:
-            for name, values in _child(tree, per_round).items():
-                samples[label].setdefault(name, []).extend(values)
+    samples, ratios, per_round = alternate_trees(__file__, args.runs, args.against, ROUNDS)
     print(
         f"# worker time per small job ({ROUNDS} alternating rounds, n={per_round * ROUNDS} per "
         f"tree, medians; idle = {IDLE * 1e3:g} ms before each job)"
     )
-    print(f"  against: {trees['against']}")
+    print(f"  against: {Path(args.against).resolve()}")
     for name in samples["this tree"]:
         ours = statistics.median(samples["this tree"][name])
         other = statistics.median(samples["against"][name])
         print(
             f"  {name:<16} this tree {ours * 1e3:.3f} ms   against {other * 1e3:.3f} ms   "
-            f"ratio {ours / other:.2f}"
+            f"ratio {statistics.median(ratios[name]):.2f} (rounds "
+            f"{min(ratios[name]):.2f}-{max(ratios[name]):.2f})"
         )
 
 

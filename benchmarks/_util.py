@@ -100,3 +100,23 @@ def alternate_trees(
         for name, pair in medians.items():
             ratios.setdefault(name, []).append(pair["this tree"] / pair["against"])
     return samples, ratios, per_round
+
+
+def print_alternated(
+    title: str,
+    against: str,
+    samples: dict[str, dict[str, list[float]]],
+    ratios: dict[str, list[float]],
+    width: int,
+) -> None:
+    """Prints what :func:`alternate_trees` measured: medians per tree and the rounds' ratios."""
+    print(title)
+    print(f"  against: {os.path.abspath(against)}")
+    for name in samples["this tree"]:
+        ours = statistics.median(samples["this tree"][name])
+        other = statistics.median(samples["against"][name])
+        print(
+            f"  {name:<{width}} this tree {ours * 1e3:.3f} ms   against {other * 1e3:.3f} ms   "
+            f"ratio {statistics.median(ratios[name]):.2f} (rounds "
+            f"{min(ratios[name]):.2f}-{max(ratios[name]):.2f})"
+        )

@@ -21,9 +21,8 @@ import argparse
 import json
 import statistics
 import time
-from pathlib import Path
 
-from _util import alternate_trees
+from _util import alternate_trees, print_alternated
 
 ROUNDS = 6
 IDLE = 0.003
@@ -99,19 +98,11 @@ def main() -> None:
             print(f"  {name:<16} {statistics.median(samples) * 1e3:.3f} ms")
         return
     samples, ratios, per_round = alternate_trees(__file__, args.runs, args.against, ROUNDS)
-    print(
+    title = (
         f"# worker time per small job ({ROUNDS} alternating rounds, n={per_round * ROUNDS} per "
         f"tree, medians; idle = {IDLE * 1e3:g} ms before each job)"
     )
-    print(f"  against: {Path(args.against).resolve()}")
-    for name in samples["this tree"]:
-        ours = statistics.median(samples["this tree"][name])
-        other = statistics.median(samples["against"][name])
-        print(
-            f"  {name:<16} this tree {ours * 1e3:.3f} ms   against {other * 1e3:.3f} ms   "
-            f"ratio {statistics.median(ratios[name]):.2f} (rounds "
-            f"{min(ratios[name]):.2f}-{max(ratios[name]):.2f})"
-        )
+    print_alternated(title, args.against, samples, ratios, 16)
 
 
 if __name__ == "__main__":

@@ -56,8 +56,11 @@ def _views(data) -> int:
     return isinstance(data, memoryview)
 
 
-def test_a_big_tagged_body_parses_to_the_same_data_with_views():
+@pytest.mark.parametrize("compact", [False, True], ids=["spaced", "compact"])
+def test_a_big_tagged_body_parses_to_the_same_data_with_views(compact):
     body, _ = _body()
+    if compact:  # as the emulator writes it: no space after ':' or ','
+        body = json.dumps(json.loads(body), separators=(",", ":")).encode()
     assert len(body) >= tagbody.MIN_BYTES
     data = tagbody.loads_tagged(body)
     assert data is not None and _views(data) == 3  # one per register payload
@@ -117,9 +120,10 @@ def test_a_long_payload_of_another_type_falls_back():
         "\x00qrp-payload:0",  # a string that looks like a marker, elsewhere
         {"__type__": "ndarray", "__value__": "\x00qrp-payload:0"},  # ...where a payload sits
         {"__type__": "ndarray", "__value__": "\x00qrp-payload:7"},  # ...with an unknown index
+        {"__type__": "ndarray", "__value__": "\x00qrp-payload:1"},  # ...one past the last
         {"__type__": "ndarray", "__value__": "\x00qrp-payload:x"},
     ],
-    ids=["elsewhere", "duplicate", "unknown-index", "not-a-number"],
+    ids=["elsewhere", "duplicate", "unknown-index", "one-past-the-last", "not-a-number"],
 )
 def test_a_body_that_forges_markers_falls_back(extra):
     body = _tagged("ndarray", "A" * (2 << 20), extra)
@@ -136,3 +140,29 @@ def test_a_view_decodes_as_its_string_and_bad_base64_is_refused():
     for bad in (b"AAA*", b"A\xffAA", b"AAAAA"):
         with pytest.raises(DecodeError, match="Invalid ndarray payload"):
             decode_ndarray(memoryview(bad))
+
+
+def test_only_long_payloads_are_cut_and_short_ones_stay_text():
+    short = {"__type__": "ndarray", "__value__": "QUJD"}
+    long = {"__type__": "ndarray", "__value__": "A" * (2 << 20)}
+    body = json.dumps(
+        {"__type__": "PrimitiveResult", "__value__": [short, long, short, long]},
+        separators=(",", ":"),
+    ).encode()
+    data = tagbody.loads_tagged(body)
+    assert data is not None
+    kinds = [type(item["__value__"]) for item in data["__value__"]]
+    assert kinds == [str, memoryview, str, memoryview]
+    assert _as_text(data) == json.loads(body)
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_an_escape_outside_the_payloads_does_not_stop_the_cut(where):
+    note = {"note": 'a "quoted" \\ text'}  # escapes in another string
+    long = {"__type__": "ndarray", "__value__": "A" * (2 << 20)}
+    items = [note, long] if where == "before" else [long, note]
+    body = json.dumps({"__type__": "PrimitiveResult", "__value__": items}).encode()
+    assert b"\\" in body
+    data = tagbody.loads_tagged(body)
+    assert data is not None and _views(data) == 1
+    assert _as_text(data) == json.loads(body)

@@ -82,6 +82,15 @@ def eligible(url: str, proxies: Mapping[str, str] | None) -> tuple[str, int] | N
     return where
 
 
+def _readable(sock: Any) -> bool:
+    """Whether ``sock`` has data or an end to read now (``poll``: no FD_SETSIZE limit)."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([sock], [], [], 0)[0])  # (Windows)
+
+
 class LoopbackPool:
     """Idle keep-alive connections by ``(host, port)``; each is used by one thread at a time."""
 
@@ -97,7 +106,7 @@ class LoopbackPool:
                 conn = idle.pop()
                 sock = conn.sock
                 # Readable while idle means the server closed it (or sent garbage): drop it.
-                if sock is not None and not select.select([sock], [], [], 0)[0]:
+                if sock is not None and not _readable(sock):
                     return conn
                 conn.close()
         return None

@@ -374,3 +374,15 @@ def test_the_origin_cache_is_bounded():
         loopback.eligible(f"http://127.0.0.1:{port}/", {})
         assert len(loopback._ORIGINS) <= 64
     assert loopback.eligible("http://127.0.0.1:99/", {}) == ("127.0.0.1", 99)
+
+
+def test_an_idle_socket_is_readable_once_the_peer_closed_or_wrote():
+    for event in ("close", "write"):
+        ours, peer = socket.socketpair()
+        with ours, peer:
+            assert not loopback._readable(ours)
+            if event == "close":
+                peer.close()
+            else:
+                peer.sendall(b"x")
+            assert loopback._readable(ours)

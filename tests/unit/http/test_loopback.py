@@ -386,3 +386,33 @@ def test_an_idle_socket_is_readable_once_the_peer_closed_or_wrote():
             else:
                 peer.sendall(b"x")
             assert loopback._readable(ours)
+
+
+def test_the_read_timeout_bounds_the_wait_for_an_answer():
+    # Outside any deadline scope: only the socket's read timeout can end the wait.
+    outcome: list[BaseException] = []
+    with raw_server(lambda conn, data: True) as (url, _):  # reads, never answers
+        port = int(url.rsplit(":", 1)[1])
+        prepared = requests.Request("GET", url + "/x").prepare()
+
+        def call() -> None:
+            try:
+                loopback.send(loopback.LoopbackPool(), prepared, (1.0, 0.1), ("127.0.0.1", port))
+            except BaseException as exc:  # noqa: BLE001 - the outcome is what is checked
+                outcome.append(exc)
+
+        thread = threading.Thread(target=call, daemon=True)
+        thread.start()
+        thread.join(10)
+    assert not thread.is_alive() and len(outcome) == 1
+    assert isinstance(outcome[0], requests.ReadTimeout)
+
+
+def test_a_connect_timeout_is_requests_connect_timeout(monkeypatch):
+    def slow(self):
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(loopback._Connection, "connect", slow)
+    prepared = requests.Request("GET", "http://127.0.0.1:9/").prepare()
+    with pytest.raises(requests.ConnectTimeout):
+        loopback.send(loopback.LoopbackPool(), prepared, (0.1, 0.1), ("127.0.0.1", 9))

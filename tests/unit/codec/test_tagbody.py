@@ -166,3 +166,16 @@ def test_an_escape_outside_the_payloads_does_not_stop_the_cut(where):
     data = tagbody.loads_tagged(body)
     assert data is not None and _views(data) == 1
     assert _as_text(data) == json.loads(body)
+
+
+@pytest.mark.parametrize(
+    ("length", "kind"), [(tagbody.MIN_PAYLOAD - 1, str), (tagbody.MIN_PAYLOAD, memoryview)]
+)
+def test_the_payload_length_from_which_payloads_are_cut(length, kind):
+    items = [
+        {"__type__": "ndarray", "__value__": "B" * length},
+        {"__type__": "ndarray", "__value__": "A" * (2 << 20)},
+    ]
+    body = json.dumps({"__type__": "PrimitiveResult", "__value__": items}).encode()
+    data = tagbody.loads_tagged(body)
+    assert type(data["__value__"][0]["__value__"]) is kind

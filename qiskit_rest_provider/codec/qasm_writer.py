@@ -1,11 +1,13 @@
-"""A fast OpenQASM 3 writer for the circuits users send most: flat ISA circuits.
+"""A fast OpenQASM 3 writer for the circuits users send most: ISA circuits, dynamic ones too.
 
 ``qasm3.dumps`` builds an abstract syntax tree of the whole program and prints it: about 36 ms
-per 100-qubit ISA circuit, most of the time a job takes to encode. For flat circuits of standard
-gates, measurements, resets, barriers and delays on one full-width quantum register, this module
-writes the same text directly, line for line what ``qasm3.dumps(circuit,
-disable_constants=True)`` writes after :func:`.circuits.export_circuit`'s preparation (parameters
-renamed ``p0, p1, ...``, layout dropped), so every wire pitfall stays solved the same way:
+per 100-qubit ISA circuit, most of the time a job takes to encode. For circuits of standard
+gates, measurements, resets, barriers and delays on one full-width quantum register, with
+``if``/``else``, ``box``, ``for`` and ``while`` blocks on legacy ``(clbit, bool)`` or
+``(register, int)`` conditions (:mod:`.qasm_blocks`), this module writes the same text
+directly, byte for byte what ``qasm3.dumps(circuit, disable_constants=True)`` writes after
+:func:`.circuits.export_circuit`'s preparation (parameters renamed ``p0, p1, ...``, layout
+dropped), so every wire pitfall stays solved the same way:
 
 * parameters are ``input float[64]`` declarations in ``circuit.parameters`` order, with the
   names the caller gives; angles and expressions are written as the exporter writes them
@@ -15,10 +17,11 @@ renamed ``p0, p1, ...``, layout dropped), so every wire pitfall stays solved the
 * the quantum register is declared at full width and gates act on ``q[i]`` (qubit ``i`` is
   physical qubit ``i`` of an ISA circuit);
 * the definitions of gates outside ``stdgates.inc`` (``ecr``, ``rzz``, ``sxdg``...) are taken
-  from the exporter itself, once per set of gates.
+  from the exporter itself, once per set of gates, in first-use order through nested blocks.
 
-Anything else (control flow, custom gates, loose or shared bits, several quantum registers,
-parametrised delays...) returns ``None`` and the caller uses the general path.
+Anything else (expression conditions, ``switch``, loop variables, ``break``, custom gates,
+loose or shared bits, several quantum registers, parametrised delays...) returns ``None`` and
+the caller uses the general path.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from typing import Any
 
 from qiskit import QuantumCircuit
 from qiskit.circuit import Parameter, ParameterExpression
+
+from .qasm_blocks import DURATION_UNITS, FLOW, flow_lines
 
 __all__ = ["write_flat_qasm"]
 
@@ -48,7 +53,6 @@ _DEFINED = frozenset(
     }
 )  # fmt: skip
 _GATES = _STDGATES | _DEFINED
-_DURATION_UNITS = frozenset({"ns", "us", "ms", "s", "dt"})
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 # Names a register may not take: OpenQASM keywords, built-in constants and functions, and every
 # gate name (the exporter renames such registers; the general path does that).
@@ -127,7 +131,7 @@ def _registers(qreg: Any, cregs: tuple[Any, ...]) -> _Registers | None:
 
 
 def write_flat_qasm(circuit: QuantumCircuit, names: Mapping[Parameter, str]) -> str | None:
-    """OpenQASM 3 text of a flat circuit, or ``None`` if the general path must write it.
+    """OpenQASM 3 text of a circuit the writer covers, or ``None`` if the general path must.
 
     Args:
         circuit: The circuit as the user gave it (any layout is ignored: full width).
@@ -139,7 +143,8 @@ def write_flat_qasm(circuit: QuantumCircuit, names: Mapping[Parameter, str]) -> 
     if len(circuit.qregs) != 1 or circuit.qregs[0].size != circuit.num_qubits:
         return None
     qreg = circuit.qregs[0]
-    registers = _registers(qreg, tuple(circuit.cregs))
+    cregs = tuple(circuit.cregs)
+    registers = _registers(qreg, cregs)
     if registers is None:
         return None
     qreg_bits, qubit_names, clbit_names, declarations, register_names = registers
@@ -163,47 +168,65 @@ def write_flat_qasm(circuit: QuantumCircuit, names: Mapping[Parameter, str]) -> 
             return text
         return str(value)
 
-    body: list[str] = []
-    append = body.append
-    defined: dict[str, None] = {}  # first-use order
-    # The loop runs once per instruction of every circuit sent, so it stays lean: one
-    # attribute read per field, floats formatted inline.
-    for inst in circuit.data:
-        name = inst.name
-        bits = inst.qubits
-        qubits = (
-            qubit_names[bits[0]] if len(bits) == 1 else ", ".join([qubit_names[q] for q in bits])
-        )
-        if name in _GATES:
-            if not inst.is_standard_gate():  # a gate of the user's own with a standard name
+    defined: dict[str, None] = {}  # first-use order, across nested bodies as the exporter goes
+
+    def write(
+        scope: QuantumCircuit, qubit_names: dict[Any, str], clbit_names: dict[Any, str]
+    ) -> list[str] | None:
+        """The statements of ``scope`` (the circuit or a block), unindented, or ``None``."""
+        body: list[str] = []
+        append = body.append
+        # The loop runs once per instruction of every circuit sent, so it stays lean: one
+        # attribute read per field, floats formatted inline.
+        for inst in scope.data:
+            name = inst.name
+            bits = inst.qubits
+            qubits = (
+                qubit_names[bits[0]]
+                if len(bits) == 1
+                else ", ".join([qubit_names[q] for q in bits])
+            )
+            if name in _GATES:
+                if not inst.is_standard_gate():  # a gate of the user's own with a standard name
+                    return None
+                if name in _DEFINED and name not in defined:
+                    defined[name] = None
+                params = inst.params
+                if params:
+                    args = ", ".join(
+                        [float.__repr__(p) if type(p) is float else angle(p) for p in params]
+                    )
+                    append(f"{name}({args}) {qubits};")
+                else:
+                    append(f"{name} {qubits};")
+                continue
+            if name == "measure":
+                append(f"{clbit_names[inst.clbits[0]]} = measure {qubits};")
+                continue
+            if name in FLOW:
+                lines = flow_lines(inst, qubit_names, clbit_names, cregs, write)
+                if lines is None:
+                    return None
+                body.extend(lines)
+                continue
+            if inst.clbits:
                 return None
-            if name in _DEFINED and name not in defined:
-                defined[name] = None
-            params = inst.params
-            if params:
-                args = ", ".join(
-                    [float.__repr__(p) if type(p) is float else angle(p) for p in params]
-                )
-                append(f"{name}({args}) {qubits};")
+            if name == "barrier" and qubits:
+                append(f"barrier {qubits};")
+            elif name == "reset":
+                append(f"reset {qubits};")
+            elif name == "delay":
+                op = inst.operation
+                if op.unit not in DURATION_UNITS or isinstance(op.duration, ParameterExpression):
+                    return None
+                append(f"delay[{op.duration}{op.unit}] {qubits};")
             else:
-                append(f"{name} {qubits};")
-            continue
-        if name == "measure":
-            append(f"{clbit_names[inst.clbits[0]]} = measure {qubits};")
-            continue
-        if inst.clbits:
-            return None
-        if name == "barrier" and qubits:
-            append(f"barrier {qubits};")
-        elif name == "reset":
-            append(f"reset {qubits};")
-        elif name == "delay":
-            op = inst.operation
-            if op.unit not in _DURATION_UNITS or isinstance(op.duration, ParameterExpression):
                 return None
-            append(f"delay[{op.duration}{op.unit}] {qubits};")
-        else:
-            return None
+        return body
+
+    body = write(circuit, qubit_names, clbit_names)
+    if body is None:
+        return None
     head = ['OPENQASM 3.0;\ninclude "stdgates.inc";\n']
     if circuit.num_parameters:  # (reading circuit.parameters costs even when there are none)
         head.extend(f"input float[64] {names[param]};\n" for param in circuit.parameters)

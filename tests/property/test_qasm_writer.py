@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister, qasm3, transpile
 from qiskit.circuit import Parameter, ParameterVector
+from qiskit.circuit.classical import expr
 from qiskit.circuit.library import get_standard_gate_name_mapping
 from qiskit.circuit.random import random_circuit
 from qiskit.quantum_info import Operator, Statevector
@@ -161,9 +162,9 @@ def test_covered_statements():
 def _uncovered():
     cases = {}
     qc = QuantumCircuit(2, 1)
-    with qc.if_test((qc.clbits[0], 1)):
+    with qc.if_test(expr.logic_not(qc.clbits[0])):  # legacy (clbit, value) tests are written
         qc.x(0)
-    cases["control flow"] = qc
+    cases["control flow on an expression"] = qc
     two = QuantumCircuit(QuantumRegister(1, "a"), QuantumRegister(1, "b"))
     cases["two quantum registers"] = two
     for name in ("z", "if", "measure", "_x", "p0", "q", "ecr", "1c"):

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
+from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister, transpile
 from qiskit.circuit import Parameter
+from qiskit.transpiler import CouplingMap
 
 from qiskit_rest_provider.codec.circuits import _general_text, _parameter_names, export_circuit
 from qiskit_rest_provider.codec.qasm_writer import write_flat_qasm
@@ -92,3 +93,20 @@ def test_random_dynamic_circuits_same_text_as_the_general_path(qc):
     assert text is not None
     assert text == _general_text(qc)[0]
     assert export_circuit(qc).qasm.split("\n", 2)[2] == text.split("\n", 1)[1]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dynamic_circuits(), st.integers(0, 1000), st.sampled_from(["ecr", "cz"]))
+def test_transpiled_dynamic_isa_circuits(qc, seed, two_qubit):
+    isa = transpile(
+        qc,
+        basis_gates=[two_qubit, "rz", "sx", "x"],
+        coupling_map=CouplingMap.from_line(5),
+        optimization_level=1,
+        seed_transpiler=seed,
+        dt=1e-9,  # delays in dt and in SI units in one circuit
+    )
+    text = write_flat_qasm(isa, _parameter_names(isa))
+    assert text is not None
+    assert text == _general_text(isa)[0]
+    assert "qubit[5] q;\n" in text  # full width, physical qubits

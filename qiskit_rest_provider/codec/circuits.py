@@ -1,6 +1,6 @@
 """QuantumCircuit -> OpenQASM 3 text that a server reads back exactly as the user meant it.
 
-Four things go silently wrong with a plain ``qasm3.dumps`` (ARCHITECTURE.md §4), and each is
+Five things go silently wrong with a plain ``qasm3.dumps`` (ARCHITECTURE.md §4), and each is
 handled here:
 
 * **Parameter order.** Servers bind a values array in the order of the circuit they parsed,
@@ -13,6 +13,9 @@ handled here:
 * **Width.** A circuit with a layout exports only the physical qubits it touches. The layout
   is dropped so all ``num_qubits`` are declared (qubit ``i`` stays physical qubit ``i``).
 * **Angles.** Constants are disabled, so every angle is written with ``repr`` (lossless).
+* **Descending loops.** The exporter writes ``range(4, -1, -2)`` as ``[4:-2:-2]`` (one
+  iteration too many: an OpenQASM range includes its end); such ranges reach it in a form it
+  writes right (:func:`.unroll.exporter_ranges`).
 
 Before export, what the exporter refuses but has an OpenQASM 3 form is rewritten: instructions
 that are not gates are replaced by their definitions (:mod:`.unroll`), and overlapping
@@ -36,7 +39,7 @@ from qiskit.circuit import Parameter
 from ..exceptions import EncodeError
 from .qasm_writer import write_flat_qasm
 from .registers import RegisterMap, disjoint_registers
-from .unroll import unroll
+from .unroll import exporter_ranges, unroll
 
 __all__ = [
     "HEADER_PREFIX",
@@ -165,7 +168,7 @@ def _parameter_names(circuit: QuantumCircuit) -> dict[Parameter, str]:
 
 
 def _prepare(circuit: QuantumCircuit) -> tuple[QuantumCircuit, RegisterMap | None]:
-    prepared = unroll(circuit)
+    prepared = exporter_ranges(unroll(circuit))
     prepared, registers = disjoint_registers(prepared)
     if prepared.layout is not None:
         if prepared is circuit:

@@ -49,7 +49,10 @@ def _condition(
 def _indexset(indexset: Any) -> str | None:
     if isinstance(indexset, range):
         step = "" if indexset.step == 1 else f"{indexset.step}:"
-        return f"[{indexset.start}:{step}{indexset.stop - 1}]"
+        # An OpenQASM range includes its end: a descending one ends at its last value (the
+        # general path writes the same, see unroll.exporter_ranges).
+        end = indexset[-1] if indexset.step < 0 and len(indexset) else indexset.stop - 1
+        return f"[{indexset.start}:{step}{end}]"
     if isinstance(indexset, tuple) and all(type(v) is int for v in indexset):
         return "{" + ", ".join([str(value) for value in indexset]) + "}"
     return None

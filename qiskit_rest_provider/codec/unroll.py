@@ -18,11 +18,11 @@ from numbers import Real
 from typing import Any
 
 from qiskit import QuantumCircuit
-from qiskit.circuit import ControlFlowOp, Gate, ParameterExpression
+from qiskit.circuit import ControlFlowOp, ForLoopOp, Gate, ParameterExpression
 
 from ..exceptions import EncodeError
 
-__all__ = ["unroll", "needs_unroll"]
+__all__ = ["exporter_ranges", "unroll", "needs_unroll"]
 
 # Non-gate instructions OpenQASM 3 has a statement for.
 _NATIVE = frozenset({"measure", "reset", "barrier", "delay", "store"})
@@ -128,3 +128,36 @@ def _rebuild(circuit: QuantumCircuit, scan: _Scan, depth: int) -> QuantumCircuit
         inner = _rebuild(definition, scan, depth + 1)
         out.compose(inner, qubits=inst.qubits, clbits=inst.clbits, inplace=True, copy=False)
     return out
+
+
+def exporter_ranges(circuit: QuantumCircuit) -> QuantumCircuit:
+    """``circuit`` with each descending ``for`` range in the form the exporter writes right.
+
+    ``qasm3.dumps`` writes ``range(start, stop, step)`` as ``[start:step:stop - 1]``, and an
+    OpenQASM range includes its end: right for an ascending range, one iteration too many for a
+    descending one (``range(4, -1, -2)``, 4, 2, 0, became ``[4:-2:-2]``, 4, 2, 0, -2). Such a
+    range is replaced by ``range(start, last + 1, step)``, which the exporter writes as
+    ``[start:step:last]``; that object only feeds the exporter. Returns ``circuit`` itself when
+    it has no descending range.
+    """
+    if not any(isinstance(inst.operation, ControlFlowOp) for inst in circuit.data):
+        return circuit
+    out = circuit.copy_empty_like()
+    changed = False
+    for inst in circuit.data:
+        op = inst.operation
+        if isinstance(op, ControlFlowOp):
+            blocks = [exporter_ranges(block) for block in op.blocks]
+            fixed = op
+            if any(new is not old for new, old in zip(blocks, op.blocks)):
+                fixed = op.replace_blocks(blocks)
+            if isinstance(fixed, ForLoopOp):
+                indexset, parameter, body = fixed.params
+                if isinstance(indexset, range) and indexset.step < 0 and len(indexset):
+                    wire = range(indexset.start, indexset[-1] + 1, indexset.step)
+                    fixed = ForLoopOp(wire, parameter, body, label=fixed.label)
+            if fixed is not op:
+                changed = True
+                inst = inst.replace(operation=fixed)
+        out._append(inst)  # noqa: SLF001 - the checked append would revalidate every bit
+    return out if changed else circuit

@@ -103,7 +103,7 @@ def test_for_loops_over_ranges_and_sets_and_while_loops():
         "for int _ in [0:2] {\n  rz(p0) q[0];\n}\n"
         "for int _ in [1:3:7] {\n  while (!c[0]) {\n    h q[1];\n    c[0] = measure q[1];\n"
         "  }\n}\n"
-        "for int _ in [4:-2:-2] {\n}\n"  # (the exporter's end for a negative step)
+        "for int _ in [4:-2:0] {\n}\n"  # 4, 2, 0: an OpenQASM range includes its end
         "for int _ in {5, 0, 2} {\n  x q[2];\n}\n"
         "while (c == 1) {\n  c[0] = measure q[2];\n}\n"
         "for int _ in {} {\n  x q[1];\n}\n"

@@ -16,6 +16,7 @@ from typing import Any
 from qiskit import QuantumCircuit
 
 from .circuits import Binder, active_qubits, restrict, split_final_measurements
+from .lru import keep, lookup
 from .methods import SMALL_QUBITS
 from .smallstate import compile_gates
 
@@ -47,11 +48,9 @@ def _prepared(
 ) -> _Prepared:
     """The circuit's active qubits (``active`` None), or its reduction to ``active``."""
     key = (id(circuit), None if active is None else tuple(active), names)
-    with _prepared_lock:
-        found = _PREPARED.get(key)
-        if found is not None and found.circuit is circuit:
-            _PREPARED.move_to_end(key)
-            return found
+    found = lookup(_PREPARED, _prepared_lock, key, lambda entry: entry.circuit is circuit)
+    if found is not None:
+        return found
     if active is None:
         entry = _Prepared(circuit, active_qubits(circuit))
     else:
@@ -66,8 +65,5 @@ def _prepared(
         entry = _Prepared(circuit, list(active), dynamic, binder, steps)
     if len(circuit.data) > _PREPARED_MAX_OPS:
         return entry
-    with _prepared_lock:
-        _PREPARED[key] = entry
-        while len(_PREPARED) > _PREPARED_SIZE:
-            _PREPARED.popitem(last=False)
+    keep(_PREPARED, _prepared_lock, key, entry, _PREPARED_SIZE)
     return entry

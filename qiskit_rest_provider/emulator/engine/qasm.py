@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from qiskit import QuantumCircuit
 
 from .fastpath import UndefinedGate, rewrite_for_rust
+from .lru import keep, lookup
 from .workload import WorkRefused, expanded_size
 
 __all__ = [
@@ -217,17 +218,13 @@ def parse(qasm: str, limits: Limits = DEFAULT_LIMITS, *, use_cache: bool = True)
     """
     key = hashlib.sha256(qasm.encode("utf-8", "surrogatepass")).hexdigest()
     if use_cache:
-        with _cache_lock:
-            if key in _cache:
-                _cache.move_to_end(key)
-                return _cache[key]
+        found = lookup(_cache, _cache_lock, key)
+        if found is not None:
+            return found
     screen(qasm, limits)
     circuit = _parse_screened(qasm)
     if use_cache:
-        with _cache_lock:
-            _cache[key] = circuit
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
+        keep(_cache, _cache_lock, key, circuit, _CACHE_SIZE)
     return circuit
 
 

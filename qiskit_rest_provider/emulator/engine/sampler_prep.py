@@ -27,6 +27,7 @@ from .circuits import (
     split_final_measurements,
 )
 from .errors import JobExecutionError
+from .lru import keep, lookup
 from .methods import SMALL_QUBITS
 from .smallstate import Program, compile_unitary
 
@@ -120,11 +121,9 @@ def prepared(
     ``declared`` and ``header`` are the text's (``PubTask.registers``, ``PubTask.header``).
     """
     key = (id(circuit), tuple(names))
-    with _lock:
-        found = _CACHE.get(key)
-        if found is not None and found.circuit is circuit and found.qasm == qasm:
-            _CACHE.move_to_end(key)
-            return found
+    found = lookup(_CACHE, _lock, key, lambda hit: hit.circuit is circuit and hit.qasm == qasm)
+    if found is not None:
+        return found
     fields = register_fields(qasm, circuit, declared=declared, header=header)
     idle = idle_measurements(circuit)
     active = active_qubits(circuit, idle)
@@ -141,8 +140,5 @@ def prepared(
     )
     if len(circuit.data) > _MAX_OPS:
         return entry
-    with _lock:
-        _CACHE[key] = entry
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+    keep(_CACHE, _lock, key, entry, _CACHE_SIZE)
     return entry

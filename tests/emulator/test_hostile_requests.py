@@ -210,13 +210,13 @@ def test_unknown_host_header_is_refused(emulator):
 
 def test_allowed_hosts_widen_the_host_check(make_server):
     server = make_server(allowed_hosts=["emu.internal"])
-    assert _get_with_host(server.url, "emu.internal:8080").status_code == 200
+    assert _get_with_host(server.url, f"emu.internal:{server.port}").status_code == 200
     assert _get_with_host(server.url, "other.internal").status_code == 400
     anything = make_server(allowed_hosts=["*"])
     assert _get_with_host(anything.url, "other.internal").status_code == 200
 
 
-def test_host_check_rules():
+def test_host_check_rules(emulator):
     from qiskit_rest_provider.emulator.middleware import HostCheck
 
     check = HostCheck("emu.lan", ["Extra.Lan"])
@@ -224,7 +224,8 @@ def test_host_check_rules():
     assert check.allows(b"emu.lan:1") and check.allows(b"extra.lan") and check.allows(b"[::1]")
     assert not check.allows(b"emu.lan.evil") and not check.allows(b"[evil]")
     assert not check.allows(b"evil:") and not check.allows(b"x.localhost.evil")
-    assert check.allows(b"127.0.0.1:80") and check.allows(b"[fe80::1]:8080")
+    port = emulator.port  # any port of an allowed host: here a live one
+    assert check.allows(f"127.0.0.1:{port}".encode()) and check.allows(f"[fe80::1]:{port}".encode())
     assert not HostCheck("127.0.0.1").allows(b"emu.lan")
 
 

@@ -26,6 +26,16 @@ from .fake_server import fake_server
 ONCE = RetryPolicy(max_attempts=1)
 
 
+def _free_port() -> int:
+    """A port nothing listens on now (port 0 picks it); the URL tests only read it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+PORT = _free_port()
+
+
 @contextmanager
 def lean(on: bool):
     """The lean path on (as shipped) or off (every request through requests' adapter)."""
@@ -58,15 +68,15 @@ class Counted:
 @pytest.mark.parametrize(
     ("url", "where"),
     [
-        ("http://127.0.0.1:8080/api/v1/jobs", ("127.0.0.1", 8080)),
-        ("http://localhost:9/x?y=1", ("localhost", 9)),
-        ("http://[::1]:7/", ("::1", 7)),
+        (f"http://127.0.0.1:{PORT}/api/v1/jobs", ("127.0.0.1", PORT)),
+        (f"http://localhost:{PORT}/x?y=1", ("localhost", PORT)),
+        (f"http://[::1]:{PORT}/", ("::1", PORT)),
         ("http://127.0.0.2/", ("127.0.0.2", 80)),
-        ("HTTP://127.0.0.1:5/", ("127.0.0.1", 5)),  # schemes are case-insensitive
-        ("https://127.0.0.1:8443/", None),  # TLS: requests' way
+        (f"HTTP://127.0.0.1:{PORT}/", ("127.0.0.1", PORT)),  # schemes are case-insensitive
+        (f"https://127.0.0.1:{PORT}/", None),  # TLS: requests' way
         ("http://quantum.cloud.ibm.com/api", None),  # another machine
         ("http://10.0.0.1:80/", None),
-        ("http://user:pw@127.0.0.1:5/", None),  # credentials in the URL: requests' way
+        (f"http://user:pw@127.0.0.1:{PORT}/", None),  # credentials in the URL: requests' way
         ("http://127.0.0.1:99999/", None),  # a port requests refuses
     ],
 )
@@ -75,20 +85,20 @@ def test_only_plain_http_to_this_machine_is_eligible(url, where):
 
 
 def test_a_proxy_that_applies_sends_the_request_through_requests():
-    url = "http://127.0.0.1:8080/api"
+    url = f"http://127.0.0.1:{PORT}/api"
     assert loopback.eligible(url, {"http": "http://proxy.example:3128"}) is None
     assert loopback.eligible(url, {"all": "http://proxy.example:3128"}) is None
-    assert loopback.eligible(url, {"https": "http://proxy.example:3128"}) == ("127.0.0.1", 8080)
+    assert loopback.eligible(url, {"https": "http://proxy.example:3128"}) == ("127.0.0.1", PORT)
 
 
 def test_a_mocked_adapter_sees_every_request():
-    url = "http://127.0.0.1:8080/api/v1/jobs"
+    url = f"http://127.0.0.1:{PORT}/api/v1/jobs"
     with responses.RequestsMock() as mocked:
         assert loopback.eligible(url, {}) is None
         mocked.get(url, json={"jobs": []})
-        transport = Transport("http://127.0.0.1:8080", StaticBearer("t"), retry=ONCE)
+        transport = Transport(f"http://127.0.0.1:{PORT}", StaticBearer("t"), retry=ONCE)
         assert transport.request("GET", "/api/v1/jobs").json() == {"jobs": []}
-    assert loopback.eligible(url, {}) == ("127.0.0.1", 8080)
+    assert loopback.eligible(url, {}) == ("127.0.0.1", PORT)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +107,7 @@ def test_a_mocked_adapter_sees_every_request():
         ("http://h:1/a/b?x=/y#frag", "h:1", "/a/b?x=/y"),
         ("http://h:1?x=1", "h:1", "/?x=1"),
         ("http://h:1", "h:1", "/"),
-        ("http://[::1]:8/p", "[::1]:8", "/p"),
+        (f"http://[::1]:{PORT}/p", f"[::1]:{PORT}", "/p"),
     ],
 )
 def test_netloc_and_path(url, netloc, path):
@@ -413,6 +423,6 @@ def test_a_connect_timeout_is_requests_connect_timeout(monkeypatch):
         raise TimeoutError("timed out")
 
     monkeypatch.setattr(loopback._Connection, "connect", slow)
-    prepared = requests.Request("GET", "http://127.0.0.1:9/").prepare()
+    prepared = requests.Request("GET", f"http://127.0.0.1:{PORT}/").prepare()
     with pytest.raises(requests.ConnectTimeout):
-        loopback.send(loopback.LoopbackPool(), prepared, (0.1, 0.1), ("127.0.0.1", 9))
+        loopback.send(loopback.LoopbackPool(), prepared, (0.1, 0.1), ("127.0.0.1", PORT))

@@ -18,13 +18,12 @@ from typing import Any
 
 from .bits import bitarray_from_hex, bitarray_from_json_strings
 from .hexscan import count_strings
-from .tagbody import is_tagged, loads_tagged
+from .tagbody import MIN_BYTES, is_tagged, loads_tagged
 
 __all__ = ["loads_plain", "marked_span", "span_bits", "span_shots", "Span", "MIN_BYTES"]
 
 Span = bytes | memoryview  # a cut-out array: a view of the body (or bytes)
 
-MIN_BYTES = 1 << 20  # smaller bodies parse fast enough as they are
 _SAMPLES = re.compile(rb'"samples"\s*:\s*\[')
 _MARKER = "\x00qrp-samples:"
 

@@ -18,7 +18,7 @@ from typing import Any
 
 __all__ = ["MIN_BYTES", "MIN_PAYLOAD", "is_tagged", "loads_tagged"]
 
-MIN_BYTES = 1 << 20  # smaller bodies parse fast enough as they are
+MIN_BYTES = 1 << 20  # smaller bodies parse fast enough whole (plain ones too: hexbody)
 MIN_PAYLOAD = 1 << 16  # shorter payloads stay in the text
 _TAGGED = re.compile(rb'\s*\{\s*"__type__"\s*:')
 _VALUE = re.compile(rb'"__value__"\s*:\s*"')
